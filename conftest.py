@@ -1,0 +1,27 @@
+"""Shared fixtures. Every test runs against the real database named by XIEZHI_DATABASE_URL."""
+
+from __future__ import annotations
+
+import pytest
+from django.db import connection
+
+from xiezhi.testing.factories import Personas, make_personas
+
+
+@pytest.fixture
+def personas(db: None) -> Personas:
+    return make_personas()
+
+
+@pytest.fixture
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    if connection.vendor == "postgresql":
+        return
+    skip = pytest.mark.skip(reason="并发测试仅在 PostgreSQL 上运行 / concurrency tests run on PostgreSQL")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)

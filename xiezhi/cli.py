@@ -1,0 +1,40 @@
+"""The `xiezhi` operator command. Every subcommand is a Django management command, so it also works
+as `python -m django <command>` with the settings module set."""
+
+from __future__ import annotations
+
+import os
+import sys
+
+HELP = """\
+用法 / usage: xiezhi <命令 command> [选项 options]
+
+运维命令 / operator commands:
+  serve            启动平台（Web 服务与定时任务）/ run the web server and the job scheduler
+  migrate          创建或升级数据库结构 / create or upgrade the database schema
+  demo             载入示例县演示数据（可重复执行）/ load the demo county (idempotent)
+  createadmin      创建三员管理员账号 / create an administrator account (sysadmin, secadmin, auditadmin)
+  verify-audit     校验审计日志哈希链 / verify the audit trail's hash chain
+  sweep            时限巡检：超期标记、提醒、督办 / mark overdue duties, remind, escalate
+  deadline         计算时限截止时间 / compute a deadline, e.g. `xiezhi deadline 2024-09-27T10:00 3WD --json`
+  calendar         工作日历：show 年份 / import 文件 / working-day calendar: show YEAR, import FILE.csv
+  rules-coverage   规则测试覆盖情况 / which tests prove each rule of docs/RULES.md
+
+`xiezhi <命令> --help` 查看该命令的选项 / shows that command's options.
+其他 Django 管理命令同样可用 / every other Django management command works too.
+"""
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = list(sys.argv[1:] if argv is None else argv)
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(HELP)
+        return
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiezhi.config.settings")
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["xiezhi", *args])
+
+
+if __name__ == "__main__":
+    main()

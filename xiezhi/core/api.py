@@ -1,0 +1,60 @@
+"""API plumbing shared by every router: authentication, the error envelope, list parameters."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Any
+
+from django.http import HttpRequest
+from django.utils import timezone
+from ninja.security import APIKeyHeader, SessionAuth
+
+from xiezhi.accounts.actors import actor_for, client_ip
+from xiezhi.core.actor import Actor
+from xiezhi.core.errors import NotAuthenticated, PermissionDenied
+
+SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+
+
+class TokenAuth(APIKeyHeader):
+    """`Authorization: Bearer <token>`; tokens are stored hashed; read-scope tokens may only read."""
+
+    param_name = "Authorization"
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        from xiezhi.accounts.models import ApiToken
+
+        if not key or not key.startswith("Bearer "):
+            return None
+        raw = key.removeprefix("Bearer ").strip()
+        digest = hashlib.sha256(raw.encode()).hexdigest()
+        token = ApiToken.objects.select_related("user").filter(token_hash=digest).first()
+        if token is None or not token.is_active() or not token.user.is_active:
+            return None
+        if request.method not in SAFE_METHODS and token.scope != "write":
+            raise PermissionDenied("该令牌为只读令牌，不能执行写操作")
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=timezone.now())
+        request.user = token.user
+        request.actor = actor_for(token.user, client_ip(request))  # type: ignore[attr-defined]
+        return token.user
+
+
+class SessionActorAuth(SessionAuth):
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user is None:
+            return None
+        if getattr(user, "must_change_password", False):
+            raise PermissionDenied("请先修改初始密码", code="password_change_required")
+        request.actor = actor_for(user, client_ip(request))  # type: ignore[attr-defined]
+        return user
+
+
+AUTH = [TokenAuth(), SessionActorAuth()]
+
+
+def actor(request: HttpRequest) -> Actor:
+    found = getattr(request, "actor", None)
+    if found is None or not found.is_authenticated:
+        raise NotAuthenticated()
+    return found

@@ -1,0 +1,13 @@
+"""Base model pieces shared by every app."""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class TimeStamped(models.Model):
+    created_at = models.DateTimeField("创建时间", auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        abstract = True

@@ -1,0 +1,39 @@
+"""The navigation: each app registers its entries here with who may see them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+from xiezhi.core.actor import Actor
+
+
+@dataclass(frozen=True)
+class NavEntry:
+    label: str
+    url_name: str
+    order: int
+    visible: Callable[[Actor], bool]
+
+
+_ENTRIES: list[NavEntry] = []
+
+
+def register(label: str, url_name: str, order: int, visible: Callable[[Actor], bool] = lambda a: a.can_act_in_business) -> None:
+    if not any(e.url_name == url_name for e in _ENTRIES):
+        _ENTRIES.append(NavEntry(label, url_name, order, visible))
+
+
+def items_for(actor: Actor, path: str) -> list[dict[str, object]]:
+    items: list[dict[str, object]] = []
+    for entry in sorted(_ENTRIES, key=lambda e: e.order):
+        if not entry.visible(actor):
+            continue
+        try:
+            url = reverse(entry.url_name)
+        except NoReverseMatch:
+            continue
+        items.append({"label": entry.label, "url": url, "active": path == url or (url != "/" and path.startswith(url))})
+    return items
