@@ -88,7 +88,9 @@ _ADDRESS_MARKERS = re.compile(
 )
 # Anything from here on is a house number / building / room. Words such as 号/楼 count only
 # after a numeral, so that place names like 鼓楼区 are kept.
-_HOUSE_DETAIL = re.compile(r"[0-9０-９A-Za-zＡ-Ｚａ-ｚ]|[一二三四五六七八九十百零〇两]+(?:号|幢|栋|楼|单元|室|弄|组)")
+_HOUSE_DETAIL = re.compile(
+    r"[0-9０-９A-Za-zＡ-Ｚａ-ｚ]|[一二三四五六七八九十百零〇两]+(?:号|幢|栋|楼|单元|室|弄|组)"
+)
 
 
 def mask_address(value: str) -> str:
@@ -126,7 +128,9 @@ def redact(value: str) -> str:
 
 _NOT_ALNUM_BEFORE = r"(?<![0-9A-Za-z])"
 _NOT_ALNUM_AFTER = r"(?![0-9A-Za-z])"
-_LABELLED_ACCOUNT = re.compile(r"(?P<label>账号|账户|帐号|帐户|卡号|银行卡)(?P<sep>[：:\s]*)(?P<num>\d[\d ]{6,32}\d)")
+_LABELLED_ACCOUNT = re.compile(
+    r"(?P<label>账号|账户|帐号|帐户|卡号|银行卡)(?P<sep>[：:\s]*)(?P<num>\d[\d ]{6,32}\d)"
+)
 _LABELLED_ADDRESS = re.compile(
     r"(?P<label>家庭住址|现住址|居住地址|户籍地址|住址|住所地|住所)(?P<sep>\s*[：:]\s*)(?P<addr>[^，,。；;、\n\r（(]+)"
 )
