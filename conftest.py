@@ -8,6 +8,13 @@ from django.db import connection
 from xiezhi.testing.factories import Personas, make_personas
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    from django.conf import settings
+
+    # Password hashing at production strength costs ~0.3 s per account; tests create hundreds.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def personas(db: None) -> Personas:
     return make_personas()

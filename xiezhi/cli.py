@@ -16,6 +16,7 @@ HELP = """\
   createadmin      创建三员管理员账号 / create an administrator account (sysadmin, secadmin, auditadmin)
   verify-audit     校验审计日志哈希链 / verify the audit trail's hash chain
   sweep            时限巡检：超期标记、提醒、督办 / mark overdue duties, remind, escalate
+  deliver          发送到期的通知投递（含重试）/ send due notification deliveries, with retries
   deadline         计算时限截止时间 / compute a deadline, e.g. `xiezhi deadline 2024-09-27T10:00 3WD --json`
   calendar         工作日历：show 年份 / import 文件 / working-day calendar: show YEAR, import FILE.csv
   rules-coverage   规则测试覆盖情况 / which tests prove each rule of docs/RULES.md
