@@ -3,17 +3,28 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import timedelta
+from urllib.parse import urlencode
 
-from django.conf import settings
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
-from django.utils import timezone
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import Resolver404, resolve, reverse
 
 from xiezhi.accounts.actors import actor_for, client_ip
+from xiezhi.accounts.policy import Step, pending_step
 
-# Paths a user with an expired or initial password may still reach.
-_OPEN_PREFIXES = ("/accounts/", "/static/", "/api/", "/public/", "/healthz")
+# Not pages: the API applies the same policy itself (403 with a code, see policy.require_ready_for_api).
+_OPEN_PREFIXES = ("/static/", "/api/", "/public/", "/healthz")
+_ALWAYS_OPEN = frozenset({"login", "logout"})
+# The pages each pending step may still reach (url names in the "accounts" namespace).
+_STEP_OPEN: dict[Step, frozenset[str]] = {
+    Step.OTP_VERIFY: frozenset({"otp"}),
+    Step.PASSWORD: frozenset({"password_change"}),
+    Step.OTP_ENROL: frozenset({"otp", "otp_qr"}),
+}
+_STEP_URL = {
+    Step.OTP_VERIFY: "accounts:otp",
+    Step.PASSWORD: "accounts:password_change",
+    Step.OTP_ENROL: "accounts:otp",
+}
 
 
 class ActorMiddleware:
@@ -25,15 +36,19 @@ class ActorMiddleware:
         return self.get_response(request)
 
 
-def password_expired(user: object) -> bool:
-    changed = getattr(user, "password_changed_at", None)
-    if changed is None:
-        return True
-    return timezone.now() - changed > timedelta(days=settings.XIEZHI_PASSWORD_MAX_AGE_DAYS)
+def _allowed_while(step: Step, path: str) -> bool:
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return False
+    return match.namespace == "accounts" and (
+        match.url_name in _ALWAYS_OPEN or match.url_name in _STEP_OPEN[step]
+    )
 
 
 class AccountPolicyMiddleware:
-    """Forces a password change at first sign-in and after expiry, and a second factor for administrators."""
+    """Sends a signed-in session to its pending step (second factor, password change, enrolment)
+    before anything else; see `policy.pending_step`."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
         self.get_response = get_response
@@ -41,8 +56,14 @@ class AccountPolicyMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not request.path.startswith(_OPEN_PREFIXES):
-            if user.must_change_password or password_expired(user):
-                return redirect("accounts:password_change")
-            if user.admin_role and not user.is_verified():
-                return redirect("accounts:otp")
+            step = pending_step(user)
+            if step is not None and not _allowed_while(step, request.path_info):
+                target = reverse(_STEP_URL[step])
+                back = request.get_full_path()
+                if request.method == "GET" and not request.headers.get("HX-Request") and back != "/":
+                    target = f"{target}?{urlencode({'next': back})}"
+                response = HttpResponseRedirect(target)
+                if request.headers.get("HX-Request"):
+                    response["HX-Redirect"] = target
+                return response
         return self.get_response(request)

@@ -19,14 +19,30 @@ class User(AbstractUser):
     holding two is impossible, and a database trigger refuses business roles for them (LAW.md rule 70)."""
 
     person = models.OneToOneField(
-        "units.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="account", verbose_name="人员"
+        "units.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="account",
+        verbose_name="人员",
     )
-    admin_role = models.CharField("管理员角色", max_length=20, choices=AdminRole.choices, blank=True, default="")
+    admin_role = models.CharField(
+        "管理员角色", max_length=20, choices=AdminRole.choices, blank=True, default=""
+    )
     password_changed_at = models.DateTimeField("密码修改时间", default=timezone.now)
     must_change_password = models.BooleanField("须修改密码", default=True)
 
     class Meta:
         verbose_name = verbose_name_plural = "账号"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(admin_role__in=["", *AdminRole.values]), name="user_admin_role_known"
+            ),
+        ]
+
+    @property
+    def display_name(self) -> str:
+        return self.person.name if self.person_id and self.person else self.get_username()
 
 
 class ApiTokenScope(models.TextChoices):
@@ -51,5 +67,21 @@ class ApiToken(models.Model):
         verbose_name = verbose_name_plural = "API令牌"
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.name}（{self.display_prefix}）"
+
+    @property
+    def display_prefix(self) -> str:
+        """What the owner sees to recognise a token; the secret part is never stored."""
+        return f"xz_{self.prefix}_…"
+
     def is_active(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at is not None:
+            return "已撤销"
+        if self.expires_at <= timezone.now():
+            return "已过期"
+        return "有效"

@@ -10,6 +10,7 @@ from django.utils import timezone
 from ninja.security import APIKeyHeader, SessionAuth
 
 from xiezhi.accounts.actors import actor_for, client_ip
+from xiezhi.accounts.policy import require_ready_for_api
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import NotAuthenticated, PermissionDenied
 
@@ -44,8 +45,9 @@ class SessionActorAuth(SessionAuth):
         user = super().authenticate(request, key)
         if user is None:
             return None
-        if getattr(user, "must_change_password", False):
-            raise PermissionDenied("请先修改初始密码", code="password_change_required")
+        # The pages' AccountPolicyMiddleware rule, as a 403 with a code: password change
+        # (first sign-in, reset, expiry) → password_change_required; second factor → otp_required.
+        require_ready_for_api(user)
         request.actor = actor_for(user, client_ip(request))  # type: ignore[attr-defined]
         return user
 
