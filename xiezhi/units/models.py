@@ -2,12 +2,55 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from typing import TYPE_CHECKING, Self, TypeVar
 
 from django.db import models
 from django.db.models import Q
 
 from xiezhi.core.models import TimeStamped
+
+if TYPE_CHECKING:
+    from xiezhi.core.actor import Actor
+
+# Administrators who read the whole directory: the system administrator manages it, the security
+# administrator needs it to grant roles. The audit administrator reads the audit trail only.
+DIRECTORY_ADMIN_ROLES = frozenset({"sysadmin", "secadmin"})
+
+
+def directory_scope(actor: Actor, county_field: str) -> Q | None:
+    """The filter that limits a directory query to what `actor` may see; None means everything.
+
+    Business users see their own county (units and people are the county's directory);
+    an actor with neither a unit nor a directory administrator role sees nothing."""
+    if actor.admin_role in DIRECTORY_ADMIN_ROLES:
+        return None
+    if actor.can_act_in_business and actor.county_id is not None:
+        return Q(**{county_field: actor.county_id})
+    return Q(pk__in=[])
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class _ScopedQuerySet(models.QuerySet[_M]):
+    county_field = "county_id"
+
+    def visible_to(self, actor: Actor) -> Self:
+        scope = directory_scope(actor, self.county_field)
+        return self if scope is None else self.filter(scope)
+
+
+class UnitQuerySet(_ScopedQuerySet["Unit"]):
+    county_field = "county_id"
+
+
+class PersonQuerySet(_ScopedQuerySet["Person"]):
+    county_field = "unit__county_id"
+
+
+class CertificateQuerySet(_ScopedQuerySet["Certificate"]):
+    county_field = "holder__unit__county_id"
 
 
 class County(TimeStamped):
@@ -35,6 +78,14 @@ class UnitKind(models.TextChoices):
     COURT = "court", "法院"
 
 
+# Each township and department names a liaison officer (R-CO-06).
+LIAISON_REQUIRED_KINDS = frozenset({UnitKind.TOWNSHIP, UnitKind.DEPARTMENT})
+# Units whose staff do administrative enforcement: there, anyone without a valid certificate is an
+# assistant (协管/辅助人员) and is labelled so (R-CASE-01). Staff of the other units (government,
+# command centre, justice, police, procuratorate, court) do not enforce in this platform's sense.
+ENFORCING_KINDS = frozenset({UnitKind.TOWNSHIP, UnitKind.DEPARTMENT})
+
+
 class Unit(TimeStamped):
     """A body that can act in its own name. Internal sections are a separate table (`Section`),
     so a section can never be the sender, receiver or issuer of anything (R-TR-01)."""
@@ -44,22 +95,44 @@ class Unit(TimeStamped):
     name = models.CharField("单位名称", max_length=100)
     short_name = models.CharField("简称", max_length=30, blank=True)
     kind = models.CharField("单位类型", max_length=30, choices=UnitKind.choices, db_index=True)
-    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children", verbose_name="上级单位")
+    parent = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+        verbose_name="上级单位",
+    )
     credit_code = models.CharField("统一社会信用代码", max_length=18, blank=True)
     credit_code_override_reason = models.CharField("信用代码校验未通过的说明", max_length=200, blank=True)
     is_enforcement_subject = models.BooleanField("具有执法主体资格", default=False)
     subject_legal_basis = models.CharField("主体资格依据", max_length=300, blank=True)
     subject_review_date = models.DateField("主体资格审核日期", null=True, blank=True)
-    office_close = models.TimeField("下班时间", null=True, blank=True, help_text="为空时按17:30计算工作日时限")
+    office_close = models.TimeField(
+        "下班时间", null=True, blank=True, help_text="为空时按17:30计算工作日时限"
+    )
     active = models.BooleanField("启用", default=True)
+
+    objects = UnitQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "单位"
         ordering = ["kind", "code"]
-        constraints = [models.UniqueConstraint(fields=["county", "name"], name="unit_name_unique_in_county")]
+        constraints = [
+            models.UniqueConstraint(fields=["county", "name"], name="unit_name_unique_in_county"),
+            # An enforcement subject without a legal basis is unlawful (R-CAT-07): refused by the database too.
+            models.CheckConstraint(
+                condition=Q(is_enforcement_subject=False) | ~Q(subject_legal_basis=""),
+                name="unit_subject_has_legal_basis",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def needs_liaison(self) -> bool:
+        return self.kind in LIAISON_REQUIRED_KINDS
 
 
 class Section(TimeStamped):
@@ -78,15 +151,25 @@ class Section(TimeStamped):
 
 class Person(TimeStamped):
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="people", verbose_name="所属单位")
-    section = models.ForeignKey(Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="people", verbose_name="内设机构")
+    section = models.ForeignKey(
+        Section,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="people",
+        verbose_name="内设机构",
+    )
     name = models.CharField("姓名", max_length=50)
     post = models.CharField("职务", max_length=50, blank=True)
     phone = models.CharField("联系电话", max_length=20, blank=True)
     active = models.BooleanField("在岗", default=True)
 
+    objects = PersonQuerySet.as_manager()
+
     class Meta:
         verbose_name = verbose_name_plural = "人员"
         ordering = ["unit_id", "name"]
+        indexes = [models.Index(fields=["unit", "active"], name="person_unit_active")]
 
     def __str__(self) -> str:
         return self.name
@@ -122,23 +205,36 @@ class CertificateStatus(models.TextChoices):
     CANCELLED = "cancelled", "注销"
 
 
+# Certificates ending within this many days are flagged in lists and on the certificate page.
+EXPIRY_WARNING_DAYS = 30
+
+
 class Certificate(TimeStamped):
     """执法证. People without a valid certificate are assistants (协管/辅助人员) and never enforce (R-CASE-01)."""
 
     number = models.CharField("证件编号", max_length=40, unique=True)
-    holder = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="certificates", verbose_name="持证人")
+    holder = models.ForeignKey(
+        Person, on_delete=models.PROTECT, related_name="certificates", verbose_name="持证人"
+    )
     issuing_authority = models.CharField("发证机关", max_length=100)
     fields = models.CharField("执法领域", max_length=200)
     valid_from = models.DateField("有效期起")
     valid_to = models.DateField("有效期止")
-    status = models.CharField("状态", max_length=20, choices=CertificateStatus.choices, default=CertificateStatus.VALID)
+    status = models.CharField(
+        "状态", max_length=20, choices=CertificateStatus.choices, default=CertificateStatus.VALID
+    )
     last_review_date = models.DateField("最近年审日期", null=True, blank=True)
+
+    objects = CertificateQuerySet.as_manager()
 
     class Meta:
         verbose_name = verbose_name_plural = "执法证"
         ordering = ["valid_to"]
+        indexes = [models.Index(fields=["holder", "status", "valid_to"], name="certificate_holder_status")]
         constraints = [
-            models.CheckConstraint(condition=Q(valid_to__gte=models.F("valid_from")), name="certificate_period_ordered"),
+            models.CheckConstraint(
+                condition=Q(valid_to__gte=models.F("valid_from")), name="certificate_period_ordered"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -146,3 +242,12 @@ class Certificate(TimeStamped):
 
     def is_valid_on(self, on_date: date) -> bool:
         return self.status == CertificateStatus.VALID and self.valid_from <= on_date <= self.valid_to
+
+    def is_expired_on(self, on_date: date) -> bool:
+        return self.valid_to < on_date
+
+    def expires_soon(self, on_date: date, days: int = EXPIRY_WARNING_DAYS) -> bool:
+        """Valid today but ending within `days` days: flagged so the holder renews in time."""
+        return self.status == CertificateStatus.VALID and on_date <= self.valid_to <= on_date + timedelta(
+            days=days
+        )

@@ -1,0 +1,145 @@
+"""Turning submitted values into typed ones, with a Chinese message per field.
+
+Pages submit strings and the API submits typed JSON; both go through the same services, so the
+services clean their input here rather than trusting either front end.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time
+from typing import Any
+
+from xiezhi.core.errors import ValidationFailed
+
+_TRUE = {"1", "true", "on", "yes", "是"}
+_FALSE = {"", "0", "false", "off", "no", "否"}
+
+
+class Cleaner:
+    """Collects field errors instead of stopping at the first, so a form shows them all at once.
+
+    Only fields present in `data` are cleaned (a partial update leaves the others alone); a
+    required field must be present when `creating`, and may not be blanked out on update.
+    """
+
+    def __init__(self, data: Mapping[str, Any], *, creating: bool) -> None:
+        self.data = data
+        self.creating = creating
+        self.errors: dict[str, list[str]] = {}
+        self.cleaned: dict[str, Any] = {}
+
+    def error(self, name: str, message: str) -> None:
+        self.errors.setdefault(name, []).append(message)
+
+    def present(self, name: str) -> bool:
+        return name in self.data
+
+    def _missing(self, name: str, label: str, required: bool) -> bool:
+        """True when the field is absent or empty; records 'required' errors."""
+        if name not in self.data:
+            if required and self.creating:
+                self.error(name, f"请填写{label}")
+            return True
+        raw = self.data[name]
+        if raw is None or (isinstance(raw, str) and not raw.strip()):
+            if required:
+                self.error(name, f"请填写{label}")
+                return True
+            self.cleaned[name] = None
+            return True
+        return False
+
+    def text(self, name: str, label: str, *, max_length: int, required: bool = False) -> None:
+        if name not in self.data:
+            if required and self.creating:
+                self.error(name, f"请填写{label}")
+            return
+        value = str(self.data[name] if self.data[name] is not None else "").strip()
+        if required and not value:
+            self.error(name, f"请填写{label}")
+        elif len(value) > max_length:
+            self.error(name, f"{label}不能超过{max_length}个字")
+        else:
+            self.cleaned[name] = value
+
+    def choice(
+        self, name: str, label: str, choices: Iterable[tuple[str, str]], *, required: bool = False
+    ) -> None:
+        if self._missing(name, label, required):
+            if name in self.cleaned:
+                self.cleaned[name] = ""
+            return
+        value = str(self.data[name]).strip()
+        allowed = dict(choices)
+        if value not in allowed:
+            self.error(name, f"{label}“{value}”无效，可选：{'、'.join(allowed.values())}")
+        else:
+            self.cleaned[name] = value
+
+    def integer(self, name: str, label: str, *, required: bool = False) -> None:
+        if self._missing(name, label, required):
+            return
+        raw = self.data[name]
+        if isinstance(raw, bool):
+            self.error(name, f"{label}格式有误")
+            return
+        try:
+            self.cleaned[name] = int(raw)
+        except (TypeError, ValueError):
+            self.error(name, f"{label}格式有误")
+
+    def boolean(self, name: str, label: str) -> None:
+        if name not in self.data:
+            return
+        raw = self.data[name]
+        if isinstance(raw, bool) or raw is None:
+            self.cleaned[name] = bool(raw)
+            return
+        text = str(raw).strip().lower()
+        if text in _TRUE:
+            self.cleaned[name] = True
+        elif text in _FALSE:
+            self.cleaned[name] = False
+        else:
+            self.error(name, f"{label}应为“是”或“否”")
+
+    def date(self, name: str, label: str, *, required: bool = False) -> None:
+        if self._missing(name, label, required):
+            return
+        raw = self.data[name]
+        if isinstance(raw, datetime):
+            self.cleaned[name] = raw.date()
+        elif isinstance(raw, date):
+            self.cleaned[name] = raw
+        else:
+            try:
+                self.cleaned[name] = date.fromisoformat(str(raw).strip())
+            except ValueError:
+                self.error(name, f"{label}格式有误，应为“2025-10-08”这样的日期")
+
+    def time(self, name: str, label: str, *, required: bool = False) -> None:
+        if self._missing(name, label, required):
+            return
+        raw = self.data[name]
+        if isinstance(raw, time):
+            self.cleaned[name] = raw
+            return
+        try:
+            self.cleaned[name] = time.fromisoformat(str(raw).strip())
+        except ValueError:
+            self.error(name, f"{label}格式有误，应为“17:30”这样的时间")
+
+    def raise_if_errors(self) -> None:
+        if self.errors:
+            first = next(iter(self.errors.values()))[0]
+            raise ValidationFailed(
+                first if len(self.errors) == 1 else "提交的数据有误，请检查标出的项目", details=self.errors
+            )
+
+
+def final(cleaned: Mapping[str, Any], instance: Any, name: str, default: Any = None) -> Any:
+    """The value a field will have after the change: the cleaned one, else the stored one."""
+    if name in cleaned:
+        return cleaned[name]
+    return getattr(instance, name, default) if instance is not None else default

@@ -1,0 +1,1 @@
+"""The units app's pages, one module per area."""
