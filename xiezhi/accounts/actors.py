@@ -15,6 +15,9 @@ def actor_for(user: Any, ip: str | None = None) -> Actor:
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return Actor(user=None, ip=ip) if ip else ANONYMOUS
     person = user.person
+    if person is not None and not person.active:
+        # A person who has left (在岗 = no) keeps no powers, whatever the account's state.
+        return Actor(user=None, ip=ip) if ip else ANONYMOUS
     unit = person.unit if person else None
     roles: frozenset[str] = frozenset()
     if person is not None and not user.admin_role:

@@ -25,6 +25,9 @@ def make_county(name: str = "示例县", code: str = "330183") -> County:
 def make_unit(name: str, kind: str, county: County | None = None, parent: Unit | None = None, code: str | None = None,
               **extra: object) -> Unit:
     county = county or make_county()
+    if extra.get("is_enforcement_subject"):
+        # The units model requires a legal basis for an enforcement subject (R-CAT-07).
+        extra.setdefault("subject_legal_basis", "《示例省赋予乡镇（街道）行政执法权事项目录》")
     return Unit.objects.create(county=county, name=name, kind=kind, parent=parent,
                                code=code or f"U{next(_seq):05d}", **extra)
 
@@ -47,11 +50,13 @@ def make_user(username: str, person: Person | None = None, admin_role: str = "",
     return user
 
 
-def make_certificate(person: Person, valid_to: date | None = None, **extra: object) -> Certificate:
+def make_certificate(person: Person, valid_to: date | None = None, valid_from: date | None = None,
+                     **extra: object) -> Certificate:
     today = timezone.localdate()
     return Certificate.objects.create(
         number=f"CERT{next(_seq):06d}", holder=person, issuing_authority="示例县人民政府", fields="城市管理",
-        valid_from=today - timedelta(days=365), valid_to=valid_to or today + timedelta(days=365), **extra)
+        valid_from=valid_from or today - timedelta(days=365), valid_to=valid_to or today + timedelta(days=365),
+        **extra)
 
 
 def actor_of(person_or_user: Person | User) -> Actor:
