@@ -24,8 +24,8 @@ run: install
 
 # System packages the tests need: Debian's Chromium (never a downloaded browser), CJK fonts, pdftotext.
 system-deps:
-	@command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi "noto.*cjk" || \
-	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk poppler-utils >/dev/null)
+	@command -v chromium >/dev/null 2>&1 && command -v pdftotext >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi uming || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk fonts-arphic-uming fonts-wqy-zenhei poppler-utils >/dev/null)
 
 postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 || pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql) main start
@@ -40,10 +40,10 @@ types: install
 contracts: install
 	$(BIN)/lint-imports
 
-test-sqlite: install
+test-sqlite: install system-deps
 	XIEZHI_DATABASE_URL=sqlite:///$(CURDIR)/var/test.sqlite3 $(BIN)/pytest -m "not e2e"
 
-test-postgres: install postgres
+test-postgres: install system-deps postgres
 	XIEZHI_DATABASE_URL=$(PG_URL) $(BIN)/pytest -m "not e2e"
 
 test-e2e: install system-deps
