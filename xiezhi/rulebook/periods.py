@@ -571,6 +571,12 @@ REMINDER_BEFORE = RuleLimit(
 REMINDER_AT_DUE = RuleLimit(
     "CP-REMIND-AT-DUE", IMMEDIATE, "到期时提醒并督办（县级默认值，可配置）", "县级工作规则默认值", "policy"
 )
+ESCALATE_FIRST = RuleLimit(
+    "CP-ESCALATE-1", Period(WD, 1), "超期1个工作日向监督单位督办（县级默认值，可配置）", "县级工作规则默认值", "policy"
+)
+ESCALATE_SECOND = RuleLimit(
+    "CP-ESCALATE-2", Period(WD, 3), "超期3个工作日升级督办（县级默认值，可配置）", "县级工作规则默认值", "policy"
+)
 
 COUNTY_POLICY: dict[str, RuleLimit] = {
     p.rule_id: p
@@ -584,6 +590,8 @@ COUNTY_POLICY: dict[str, RuleLimit] = {
         FEEDBACK_REPLY,
         REMINDER_BEFORE,
         REMINDER_AT_DUE,
+        ESCALATE_FIRST,
+        ESCALATE_SECOND,
     )
 }
 

@@ -386,6 +386,11 @@ def register_default_provider(provider: Callable[[], WorkCalendar] | None) -> No
     _default_provider = provider
 
 
+def default_provider() -> Callable[[], WorkCalendar] | None:
+    """The provider now registered, so a caller that swaps it can put it back."""
+    return _default_provider
+
+
 @functools.cache
 def _bundled_calendar() -> WorkCalendar:
     return WorkCalendar()

@@ -19,6 +19,7 @@ from xiezhi.rulebook.workdays import (
     HolidayRow,
     WorkCalendar,
     bundled_rows,
+    default_provider,
     register_default_provider,
     statutory_holidays,
 )
@@ -251,14 +252,16 @@ def test_holiday_row_validation_and_notice_year() -> None:
 
 def test_default_provider_hook() -> None:
     custom = WorkCalendar([HolidayRow(date(2025, 3, 3), "holiday", "测试", "测试")])
+    previous = default_provider()
     register_default_provider(lambda: custom)
     try:
         assert WorkCalendar.default() is custom
         assert not WorkCalendar.default().is_workday(date(2025, 3, 3))
-    finally:
         register_default_provider(None)
-    assert WorkCalendar.default() is CAL
-    assert CAL.is_workday(date(2025, 3, 3))
+        assert WorkCalendar.default() is CAL
+        assert CAL.is_workday(date(2025, 3, 3))
+    finally:
+        register_default_provider(previous)
 
 
 # --- properties --------------------------------------------------------------------------
