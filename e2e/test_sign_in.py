@@ -43,3 +43,13 @@ def test_wrong_password_says_the_same_for_unknown_accounts(page: Any, live_serve
     first = page.inner_text("[data-testid=login-error]")
     sign_in(page, live_server.url, "no-such-user", "Wrong-pass-1")
     assert page.inner_text("[data-testid=login-error]") == first == "用户名或密码错误"
+
+
+def test_five_failures_lock_the_account_and_say_until_when(page: Any, live_server: Any, people: Any) -> None:
+    for _ in range(5):
+        sign_in(page, live_server.url, "t_handler", "Wrong-pass-1")
+    sign_in(page, live_server.url, "t_handler", PASSWORD)
+    message = page.inner_text("[data-testid=login-error]")
+    assert "账号已被锁定" in message
+    assert "后再试" in message
+    assert "/accounts/login/" in page.url
