@@ -1,45 +1,107 @@
-"""Canonical serialisation and the chain hash of an audit event."""
+"""Canonical serialisation and the chain hash of an audit event.
+
+The hash of event *n* is ``H(prev_hash || canonical(fields))`` where ``prev_hash`` is the hash of
+event *n-1* (64 zeros for the first event) and ``canonical`` is sorted-key, compact JSON of the
+fields in `HASHED_FIELDS`. `H` is SHA-256 or SM3 (GB/T 32905), chosen per event by its
+``algorithm`` field, so that switching ``XIEZHI_AUDIT_HASH`` leaves older events verifiable.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 GENESIS = "0" * 64
+ALGORITHMS = ("sha256", "sm3")
+
+# Order matters only for `fields_from_row`: the verifier selects these columns in this order.
+HASHED_FIELDS: tuple[str, ...] = (
+    "seq",
+    "created_at",
+    "actor_user_id",
+    "actor_name",
+    "unit_id",
+    "unit_name",
+    "ip",
+    "action",
+    "target_type",
+    "target_id",
+    "target_repr",
+    "success",
+    "reason",
+    "before",
+    "after",
+    "algorithm",
+)
 
 
-def _digest(algorithm: str, data: bytes) -> str:
+def _sm3_from_openssl() -> Callable[[bytes], str] | None:
+    try:
+        hashlib.new("sm3", b"")
+    except ValueError:
+        return None
+    return lambda data: hashlib.new("sm3", data).hexdigest()
+
+
+def _sm3_from_gmssl() -> Callable[[bytes], str] | None:
+    # Fallback for an OpenSSL built without SM3 (e.g. some FIPS builds): `pip install gmssl`.
+    try:
+        from gmssl import sm3  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return lambda data: str(sm3.sm3_hash(list(data)))
+
+
+_SM3 = _sm3_from_openssl() or _sm3_from_gmssl()
+
+
+def sm3_available() -> bool:
+    return _SM3 is not None
+
+
+def digest(algorithm: str, data: bytes) -> str:
+    if algorithm == "sha256":
+        return hashlib.sha256(data).hexdigest()
     if algorithm == "sm3":
-        # SM3 (GB/T 32905) through OpenSSL; fails clearly where OpenSSL lacks it.
-        return hashlib.new("sm3", data).hexdigest()
-    return hashlib.sha256(data).hexdigest()
+        if _SM3 is None:
+            raise RuntimeError("本机 OpenSSL 不支持 SM3，且未安装 gmssl：无法计算 SM3 摘要")
+        return _SM3(data)
+    raise ValueError(f"未知的摘要算法：{algorithm}")
+
+
+# One encoder for every event (what json.dumps would build per call): a fifth off the verifier's walk.
+_ENCODER = json.JSONEncoder(ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
 
 
 def canonical(fields: dict[str, Any]) -> bytes:
-    return json.dumps(fields, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str).encode()
+    return _ENCODER.encode(fields).encode()
 
 
 def chain_hash(prev_hash: str, fields: dict[str, Any], algorithm: str = "sha256") -> str:
-    return _digest(algorithm, prev_hash.encode() + canonical(fields))
+    return digest(algorithm, prev_hash.encode() + canonical(fields))
+
+
+def canonical_time(value: datetime) -> str:
+    """UTC with exactly six fractional digits, whatever the database hands back.
+
+    SQLite returns UTC datetimes, PostgreSQL returns them in the connection's zone (UTC under
+    Django, but a zone object other than `datetime.UTC`), and a naive value can only be UTC
+    here (USE_TZ stores UTC). Normalising makes the written and the read-back value hash alike."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def fields_from_row(row: Sequence[Any]) -> dict[str, Any]:
+    """The hashed fields of a row selected in `HASHED_FIELDS` order."""
+    fields = dict(zip(HASHED_FIELDS, row, strict=True))
+    fields["created_at"] = canonical_time(fields["created_at"])
+    return fields
 
 
 def event_fields(event: Any) -> dict[str, Any]:
     """The fields the hash covers, read from a model instance or a row-like object."""
-    return {
-        "seq": event.seq,
-        "created_at": event.created_at.isoformat(timespec="microseconds"),
-        "actor_user_id": event.actor_user_id,
-        "actor_name": event.actor_name,
-        "unit_id": event.unit_id,
-        "unit_name": event.unit_name,
-        "ip": event.ip,
-        "action": event.action,
-        "target_type": event.target_type,
-        "target_id": event.target_id,
-        "target_repr": event.target_repr,
-        "success": event.success,
-        "reason": event.reason,
-        "before": event.before,
-        "after": event.after,
-    }
+    return fields_from_row([getattr(event, name) for name in HASHED_FIELDS])

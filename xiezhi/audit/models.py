@@ -7,7 +7,9 @@ from django.db import models
 
 class AuditEvent(models.Model):
     """One state change or security event. `seq` orders the chain; `hash` covers the event and
-    `prev_hash`, so any edit, deletion or insertion breaks the chain from that point on."""
+    `prev_hash`, so any edit, deletion or insertion breaks the chain from that point on.
+
+    Rows are never updated or deleted: database triggers refuse both (migration 0002)."""
 
     seq = models.BigIntegerField("序号", unique=True)
     created_at = models.DateTimeField("时间", db_index=True)
@@ -24,6 +26,7 @@ class AuditEvent(models.Model):
     reason = models.TextField("原因", blank=True)
     before = models.JSONField("变更前", null=True, blank=True)
     after = models.JSONField("变更后", null=True, blank=True)
+    algorithm = models.CharField("摘要算法", max_length=10, default="sha256")
     prev_hash = models.CharField("前一事件摘要", max_length=64)
     hash = models.CharField("摘要", max_length=64, unique=True)
 
@@ -31,10 +34,21 @@ class AuditEvent(models.Model):
         verbose_name = verbose_name_plural = "审计事件"
         ordering = ["seq"]
 
+    def __str__(self) -> str:
+        return f"审计事件 #{self.seq} {self.action}"
+
 
 class AuditChainHead(models.Model):
-    """A single row that writers lock (SELECT … FOR UPDATE) so concurrent writers extend one chain."""
+    """The single row (id=1) that writers lock so concurrent writers extend one chain: the first
+    statement of `record` locks this row until the enclosing transaction ends. It also lets the
+    verifier notice events cut off the end of the chain."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_seq = models.BigIntegerField(default=0)
     last_hash = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = verbose_name_plural = "审计链头"
+
+    def __str__(self) -> str:
+        return f"审计链头 #{self.last_seq}"

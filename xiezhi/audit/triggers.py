@@ -1,0 +1,89 @@
+"""Database triggers that make the audit trail append-only.
+
+PostgreSQL and SQLite both refuse UPDATE and DELETE on `audit_auditevent`, DELETE on
+`audit_auditchainhead`, and an UPDATE that moves the head backwards. Both raise an integrity
+error (SQLSTATE 23001 on PostgreSQL, SQLITE_CONSTRAINT on SQLite), which Django reports as
+`django.db.IntegrityError`.
+
+The deliberate bypass (tamper tests, and nothing else) needs the database owner:
+PostgreSQL ``ALTER TABLE audit_auditevent DISABLE TRIGGER audit_event_append_only``; SQLite
+``DROP TRIGGER`` then `install` again. Note that on SQLite a migration that rebuilds the
+audit table (most ALTERs do) drops its triggers: such a migration must call `install` again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+EVENT_TABLE = "audit_auditevent"
+HEAD_TABLE = "audit_auditchainhead"
+REFUSED = "审计事件只能追加，不能修改或删除"
+HEAD_REFUSED = "审计链头不能删除或回退"
+
+POSTGRES_INSTALL = [
+    """
+    CREATE OR REPLACE FUNCTION xiezhi_audit_refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        RAISE EXCEPTION '%（%）', TG_ARGV[0], TG_OP USING ERRCODE = 'restrict_violation';
+    END
+    $$
+    """,
+    f"""
+    CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON {EVENT_TABLE}
+    FOR EACH ROW EXECUTE FUNCTION xiezhi_audit_refuse('{REFUSED}')
+    """,
+    f"""
+    CREATE TRIGGER audit_head_no_delete BEFORE DELETE ON {HEAD_TABLE}
+    FOR EACH ROW EXECUTE FUNCTION xiezhi_audit_refuse('{HEAD_REFUSED}')
+    """,
+    f"""
+    CREATE TRIGGER audit_head_no_rewind BEFORE UPDATE ON {HEAD_TABLE}
+    FOR EACH ROW WHEN (NEW.last_seq < OLD.last_seq OR NEW.id <> OLD.id)
+    EXECUTE FUNCTION xiezhi_audit_refuse('{HEAD_REFUSED}')
+    """,
+]
+
+POSTGRES_REMOVE = [
+    f"DROP TRIGGER IF EXISTS audit_event_append_only ON {EVENT_TABLE}",
+    f"DROP TRIGGER IF EXISTS audit_head_no_delete ON {HEAD_TABLE}",
+    f"DROP TRIGGER IF EXISTS audit_head_no_rewind ON {HEAD_TABLE}",
+    "DROP FUNCTION IF EXISTS xiezhi_audit_refuse()",
+]
+
+SQLITE_TRIGGERS = {
+    "audit_event_no_update": f"BEFORE UPDATE ON {EVENT_TABLE} BEGIN SELECT RAISE(ABORT, '{REFUSED}（UPDATE）'); END",
+    "audit_event_no_delete": f"BEFORE DELETE ON {EVENT_TABLE} BEGIN SELECT RAISE(ABORT, '{REFUSED}（DELETE）'); END",
+    "audit_head_no_delete": f"BEFORE DELETE ON {HEAD_TABLE} BEGIN SELECT RAISE(ABORT, '{HEAD_REFUSED}（DELETE）'); END",
+    "audit_head_no_rewind": (
+        f"BEFORE UPDATE ON {HEAD_TABLE} WHEN NEW.last_seq < OLD.last_seq OR NEW.id <> OLD.id "
+        f"BEGIN SELECT RAISE(ABORT, '{HEAD_REFUSED}（UPDATE）'); END"
+    ),
+}
+
+
+def install_sql(vendor: str) -> list[str]:
+    if vendor == "postgresql":
+        return list(POSTGRES_INSTALL)
+    if vendor == "sqlite":
+        return [f"CREATE TRIGGER IF NOT EXISTS {name} {body}" for name, body in SQLITE_TRIGGERS.items()]
+    return []
+
+
+def remove_sql(vendor: str) -> list[str]:
+    if vendor == "postgresql":
+        return list(POSTGRES_REMOVE)
+    if vendor == "sqlite":
+        return [f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS]
+    return []
+
+
+def install(connection: Any) -> None:
+    with connection.cursor() as cursor:
+        for statement in install_sql(connection.vendor):
+            cursor.execute(statement)
+
+
+def remove(connection: Any) -> None:
+    with connection.cursor() as cursor:
+        for statement in remove_sql(connection.vendor):
+            cursor.execute(statement)
