@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from xiezhi.core.errors import NotFound, PermissionDenied
+from xiezhi.core.errors import NotFound, PermissionDenied, XiezhiError
 from xiezhi.notifications.models import Notification, NotificationRead
 from xiezhi.notifications.selectors import inbox_for, unread_count
 from xiezhi.notifications.services import mark_all_read, mark_read, notify
@@ -89,11 +89,14 @@ def test_administrators_have_no_business_inbox(personas: Personas, who: str) -> 
         mark_all_read(actor)
 
 
-def test_a_person_no_longer_active_does_not_see_the_unit_inbox(personas: Personas) -> None:
-    unit_note, personal = _unit_and_personal(personas)
+def test_a_person_no_longer_active_sees_no_inbox_at_all(personas: Personas) -> None:
+    # A person who has left keeps no powers (accounts.actors.actor_for): not even their own inbox.
+    _unit_note, personal = _unit_and_personal(personas)
     personas.township_handler.active = False
     personas.township_handler.save()
     handler = personas.actor("township_handler")
-    assert list(inbox_for(handler).values_list("pk", flat=True)) == [personal.pk]
-    with pytest.raises(NotFound):
-        mark_read(handler, unit_note.pk)
+    assert not handler.is_authenticated
+    assert not inbox_for(handler).exists()
+    assert unread_count(handler) == 0
+    with pytest.raises(XiezhiError):
+        mark_read(handler, personal.pk)
