@@ -20,6 +20,9 @@ HELP = """\
   deliver          发送到期的通知投递（含重试）/ send due notification deliveries, with retries
   deadline         计算时限截止时间 / compute a deadline, e.g. `xiezhi deadline 2024-09-27T10:00 3WD --json`
   calendar         工作日历：show 年份 / import 文件 / working-day calendar: show YEAR, import FILE.csv
+  jurisdiction     管辖查询：某事项某日在某乡镇由谁执法 / who is competent, e.g.
+                   `xiezhi jurisdiction --matter DEMO-SR-001 --township 城关镇 --date 2025-06-01 --json`
+  catalogue        事项清单导入导出：import 文件 / export / catalogue import FILE.xlsx, export
   rules-coverage   规则测试覆盖情况 / which tests prove each rule of docs/RULES.md
 
 `xiezhi <命令> --help` 查看该命令的选项 / shows that command's options.

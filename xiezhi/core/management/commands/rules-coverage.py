@@ -33,7 +33,7 @@ def collect(base: Path) -> dict[str, list[str]]:
 
     collector = _Collector()
     paths = [str(p) for p in (base / "xiezhi", base / "e2e") if p.exists()]
-    pytest.main(["--collect-only", "-q", "-p", "no:terminal", *paths], plugins=[collector])
+    pytest.main(["--collect-only", "-p", "no:terminal", *paths], plugins=[collector])
     return collector.by_rule
 
 

@@ -20,6 +20,7 @@ from xiezhi.units.demo import DEMO_PASSWORD, DemoContext
 
 LOADERS: list[str] = [
     "xiezhi.units.demo.load_units",
+    "xiezhi.catalogue.demo.load_catalogue",
 ]
 
 LABELS = {
@@ -31,6 +32,9 @@ LABELS = {
     "certificates": "执法证",
     "accounts": "账号",
     "passwords": "设置演示密码的账号",
+    "matters": "事项",
+    "entrustments": "委托书",
+    "catalogue_versions": "目录版本",
 }
 
 

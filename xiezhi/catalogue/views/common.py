@@ -1,0 +1,79 @@
+"""Page plumbing for the catalogue: the actor, XiezhiError → a Chinese error page, small parsers."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import render
+
+from xiezhi.core.actor import Actor
+from xiezhi.core.errors import XiezhiError
+from xiezhi.core.pagination import Page, paginate
+
+View = Callable[..., HttpResponse]
+
+
+def get_actor(request: HttpRequest) -> Actor:
+    return request.actor  # type: ignore[attr-defined,no-any-return]
+
+
+def error_page(request: HttpRequest, exc: XiezhiError) -> HttpResponse:
+    return render(request, "catalogue/error.html", {"error": exc}, status=exc.status)
+
+
+def page_view(func: View) -> View:
+    """Signed-in pages; a XiezhiError becomes an error page with its Chinese message and status."""
+
+    @functools.wraps(func)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return func(request, *args, **kwargs)
+        except XiezhiError as exc:
+            return error_page(request, exc)
+
+    return login_required(wrapper)
+
+
+def public_view(func: View) -> View:
+    @functools.wraps(func)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        try:
+            return func(request, *args, **kwargs)
+        except XiezhiError as exc:
+            return error_page(request, exc)
+
+    return wrapper
+
+
+def int_param(params: QueryDict, name: str) -> int | None:
+    raw = params.get(name, "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+def date_param(params: QueryDict, name: str) -> tuple[date | None, str]:
+    raw = params.get(name, "").strip()
+    if not raw:
+        return None, ""
+    try:
+        return date.fromisoformat(raw), ""
+    except ValueError:
+        return None, "日期格式有误，应为“2025-10-08”这样的日期"
+
+
+def paged(request: HttpRequest, qs: Any, default_size: int = 20) -> Page[Any]:
+    return paginate(qs, request.GET.get("page") or 1, request.GET.get("page_size") or default_size)
+
+
+def post_dict(post: QueryDict, names: tuple[str, ...]) -> dict[str, Any]:
+    return {n: post.get(n, "") for n in names if n in post}
+
+
+def attachment(content: bytes, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    return response
