@@ -97,6 +97,7 @@ DEPARTMENTS = [
     ("wjj", "示例县卫生健康局", "卫生健康"),
     ("mzj", "示例县民政局", "民政"),
     ("slj", "示例县水利局", "水利"),
+    ("xfjy", "示例县消防救援大队", "消防"),
 ]
 
 # The one unit deliberately left without a liaison, so the gap page has something to show (R-CO-06).
