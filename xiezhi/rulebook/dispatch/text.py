@@ -1,0 +1,60 @@
+"""Normalising complaint text and cutting long messages into clauses."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Long messages (forwarded chats, call transcripts) are read up to this many characters: the
+# problem is stated early, and the limit bounds the suggestion time (about 10 ms per 500
+# characters on one core); the intake form itself accepts up to 5,000 characters.
+MAX_CHARS = 1000
+MAX_CLAUSES = 16
+MIN_CLAUSE_CHARS = 8
+
+_SPACE = re.compile(r"\s+")
+_SENTENCE_END = re.compile(
+    r"[。！？!?；;\n]+|(?<=[，,])\s*(?=(?:[一二三四五六七八九十]是|另外|还有|其次|再就是|此外|同时)[，,：:]?)"
+)
+_SPEAKER = re.compile(r"(?:坐席|话务员|客服|工作人员|接线员)[:：]")
+_TURN = re.compile(r"(坐席|话务员|客服|接线员|工作人员|市民|来电人|来电者|群众|居民|村民|用户)[:：]")
+_OPERATORS = frozenset({"坐席", "话务员", "客服", "接线员", "工作人员"})
+
+
+def normalise(text: str) -> str:
+    """Full-width to half-width, lower case, whitespace collapsed; Chinese punctuation kept."""
+    text = unicodedata.normalize("NFKC", text).lower()
+    return _SPACE.sub(" ", text).strip()[:MAX_CHARS]
+
+
+def caller_only(text: str) -> str:
+    """A call transcript without the operator's turns; other texts unchanged.
+
+    The operator's greetings and questions ("您好，请讲""您是在哪个菜场？") read like a service
+    request and would mislead both the ranking and the NONE detector.
+    """
+    parts = _TURN.split(text)
+    if len(parts) < 3 or not any(p in _OPERATORS for p in parts[1::2]):
+        return text
+    kept = [parts[0].strip()] if parts[0].strip() else []
+    for speaker, said in zip(parts[1::2], parts[2::2], strict=True):
+        if speaker not in _OPERATORS and said.strip():
+            kept.append(said.strip())
+    return "。".join(kept) if kept else text
+
+
+def clauses(text: str) -> list[str]:
+    """Sentences of a normalised text, short pieces glued to their predecessor.
+
+    Operator turns of a call transcript are dropped: they repeat or question what the caller says.
+    """
+    pieces: list[str] = []
+    for raw in _SENTENCE_END.split(text):
+        piece = raw.strip(" ,，、:：\"'“”")
+        if not piece or _SPEAKER.match(piece):
+            continue
+        if pieces and len(piece) < MIN_CLAUSE_CHARS:
+            pieces[-1] = pieces[-1] + "，" + piece
+        else:
+            pieces.append(piece)
+    return pieces[:MAX_CLAUSES]

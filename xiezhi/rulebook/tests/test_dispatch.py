@@ -1,0 +1,283 @@
+"""The dispatch assistant: ranking, NONE, explanations, jurisdiction, persistence, evaluation.
+
+One model is trained per module on part of the bundled development set (six fields of the demo
+catalogue plus every NONE text) to keep the suite fast; the accuracy figures on the whole set
+come from benchmarks/dispatch_eval.py.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import jieba
+import numpy as np
+import pytest
+from sklearn.feature_extraction.text import TfidfVectorizer
+
+import xiezhi
+from xiezhi.rulebook.dispatch import (
+    BUNDLED_DEV_SET,
+    JSON_KEYS,
+    NONE_CODE,
+    NONE_REASON,
+    DispatchIndex,
+    DispatchModel,
+    DispatchResult,
+    LabelledText,
+    Matter,
+    ModelFormatError,
+    Suggestion,
+    eval_json,
+    evaluate,
+    load_matters,
+    load_rows,
+    suggest,
+    train,
+)
+from xiezhi.rulebook.dispatch.lexicon import bundled_lexicon
+from xiezhi.rulebook.dispatch.scoring import char_ngrams, fast_transform
+from xiezhi.rulebook.dispatch.text import caller_only, clauses, normalise
+from xiezhi.rulebook.jurisdiction import (
+    CatalogueSnapshot,
+    CatalogueVersion,
+    DevolutionEntry,
+    MatterInfo,
+    Mode,
+)
+
+CATALOGUE_CSV = Path(xiezhi.__file__).resolve().parent / "catalogue" / "data" / "matters.csv"
+FIELDS = {"市容环境卫生", "生态环境（大气）", "生态环境（噪声）", "消防", "文化市场", "燃气"}
+
+
+@pytest.fixture(scope="module")
+def matters() -> list[Matter]:
+    if not CATALOGUE_CSV.exists():
+        pytest.skip(f"catalogue fixture missing: {CATALOGUE_CSV}")
+    return load_matters(CATALOGUE_CSV)
+
+
+@pytest.fixture(scope="module")
+def subset(matters: list[Matter]) -> tuple[list[LabelledText], list[Matter]]:
+    kept = [m for m in matters if m.field in FIELDS]
+    codes = {m.code for m in kept}
+    rows = [r for r in load_rows(BUNDLED_DEV_SET) if r.matter_code in codes or r.is_none]
+    return rows, kept
+
+
+@pytest.fixture(scope="module")
+def index(subset: tuple[list[LabelledText], list[Matter]]) -> DispatchIndex:
+    rows, kept = subset
+    return DispatchIndex(train(rows, kept, folds=3, seed=0))
+
+
+# Texts written for these tests, in words the catalogue does not use.
+CLEAR = [
+    ("楼下饭店的油烟机直接对着居民楼排，也没装净化器，天天呛得开不了窗", "DEMO-DQ-004"),
+    ("小区对面广场上每晚有人开着大音箱跳广场舞，吵到十点多", "DEMO-ZS-005"),
+    ("网吧里好多穿校服的初中生在打游戏，老板也不赶他们走", "DEMO-WH-003"),
+    ("好几辆私家车长期停在小区消防通道上，车主都是业主，物业劝了也不挪", "DEMO-XF-011"),
+    ("单元门和电线杆上贴满了疏通管道、办证的小广告，撕了又有", "DEMO-SR-003"),
+    ("楼上住户装修时自己找人把燃气表挪到阳台，燃气管也改了走向", "DEMO-RQ-011"),
+]
+
+
+@pytest.mark.parametrize(("text", "code"), CLEAR)
+def test_clear_complaints_rank_their_matter_first(index: DispatchIndex, text: str, code: str) -> None:
+    result = index.rank(text, k=3)
+    assert not result.none
+    assert result.ranked_codes[0] == code
+    assert 0.0 < result.suggestions[0].score <= 1.0
+    assert result.suggestions[0].score >= result.suggestions[1].score
+
+
+def test_why_names_words_of_the_complaint(index: DispatchIndex) -> None:
+    text = CLEAR[0][0]
+    top = index.rank(text, k=1).suggestions[0]
+    assert top.why
+    assert all(w.split("→")[0] in normalise(text) for w in top.why)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "我家门口的路灯坏了好几天了，晚上黑乎乎的，请派人来修一下",
+        "感谢社区网格员上门帮独居老人买菜送药，特此表扬",
+        "想咨询一下办理居住证需要带哪些材料，在哪个窗口办",
+    ],
+)
+def test_service_requests_are_none(index: DispatchIndex, text: str) -> None:
+    result = index.rank(text)
+    assert result.none
+    assert result.reason == NONE_REASON
+    assert result.ranked_codes[0] == NONE_CODE
+
+
+def test_empty_text_is_refused_without_suggestions(index: DispatchIndex) -> None:
+    result = index.rank("   ")
+    assert result.none and not result.suggestions and result.reason
+
+
+@pytest.mark.rule("R-CAT-02")
+def test_suggestion_names_the_acting_unit_from_the_catalogue(
+    index: DispatchIndex, subset: tuple[list[LabelledText], list[Matter]]
+) -> None:
+    _, kept = subset
+    by_code = {m.code: m for m in kept}
+    infos = {
+        c: MatterInfo(c, by_code[c].name, "D-CGJ", "县城市管理局") for c in ("DEMO-DQ-004", "DEMO-DQ-006")
+    }
+    catalogue = CatalogueSnapshot(
+        townships={"T1": "城关镇"},
+        versions=[
+            CatalogueVersion(
+                number=1,
+                effective_from=date(2025, 1, 1),
+                matters=infos,
+                devolutions=[
+                    DevolutionEntry("DEMO-DQ-004", "T1", Mode.GRANTED),
+                    DevolutionEntry("DEMO-DQ-006", "T1", Mode.RETAINED),
+                ],
+            )
+        ],
+    )
+    result = suggest(CLEAR[0][0], "T1", date(2025, 6, 1), index=index, catalogue=catalogue, k=5)
+    placed = {s.matter_code: s for s in result.suggestions}
+    top = result.suggestions[0]
+    assert top.matter_code == "DEMO-DQ-004"
+    assert top.acting_unit is not None and top.acting_unit.code == "T1" and top.mode is Mode.GRANTED
+    assert top.explanation and "赋权" in top.explanation
+    if "DEMO-DQ-006" in placed:
+        assert placed["DEMO-DQ-006"].acting_unit is not None
+        assert placed["DEMO-DQ-006"].acting_unit.code == "D-CGJ"
+    others = [s for s in result.suggestions if s.matter_code not in infos]
+    assert others and all(s.jurisdiction_error and s.acting_unit is None for s in others)
+
+
+def test_save_and_load_give_the_same_answers(index: DispatchIndex, tmp_path: Path) -> None:
+    path = tmp_path / "dispatch.model"
+    index.model.save(path)
+    header = DispatchModel.read_header(path)
+    assert header["training_size"] == index.model.metadata["training_size"]
+    assert header["sklearn_version"] and header["trained_at"]
+    loaded = DispatchIndex.load(path)
+    for text, _ in CLEAR[:3]:
+        a, b = index.rank(text), loaded.rank(text)
+        assert a.ranked_codes == b.ranked_codes
+        assert [s.score for s in a.suggestions] == [s.score for s in b.suggestions]
+        assert a.suggestions[0].why == b.suggestions[0].why
+
+
+def _rewrite_header(path: Path, **changes: object) -> None:
+    head, _, body = path.read_bytes().partition(b"\n")
+    header = json.loads(head)
+    header.update(changes)
+    path.write_bytes(json.dumps(header).encode() + b"\n" + body)
+
+
+def test_a_file_of_another_format_version_is_refused(index: DispatchIndex, tmp_path: Path) -> None:
+    path = tmp_path / "old.model"
+    index.model.save(path)
+    _rewrite_header(path, format_version=999)
+    with pytest.raises(ModelFormatError, match="格式版本为 999"):
+        DispatchModel.load(path)
+
+
+def test_a_file_from_another_sklearn_is_refused(index: DispatchIndex, tmp_path: Path) -> None:
+    path = tmp_path / "other.model"
+    index.model.save(path)
+    _rewrite_header(path, sklearn_version="0.1")
+    with pytest.raises(ModelFormatError, match="重新训练"):
+        DispatchModel.load(path)
+
+
+def test_a_file_that_is_not_a_model_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "junk.model"
+    path.write_bytes(b"\x80\x04 not a model")
+    with pytest.raises(ModelFormatError, match="不是派单模型文件"):
+        DispatchModel.load(path)
+
+
+def _answer(*codes: str, none: bool = False, field: str = "F1") -> DispatchResult:
+    fields = {"X": "F1", "Y": "F2", "Z": "F1"}
+    sugg = tuple(Suggestion(c, c, fields.get(c, field), 0.5) for c in codes)
+    return DispatchResult(none=none, reason=NONE_REASON if none else "", suggestions=sugg)
+
+
+def test_evaluation_metrics_on_a_handmade_case() -> None:
+    rows = [
+        LabelledText("a", "X", id="1", field="F1"),  # first: top-1, top-3, field
+        LabelledText("b", "Y", id="2", field="F2"),  # second, behind Z of another field
+        LabelledText("c", NONE_CODE, id="3"),  # rightly NONE
+        LabelledText("d", "Z", id="4", field="F1"),  # wrongly NONE, Z next
+    ]
+    answers = {
+        "a": _answer("X", "Y"),
+        "b": _answer("Z", "Y", "X"),
+        "c": _answer("X", none=True),
+        "d": _answer("Z", none=True),
+    }
+    report = evaluate(rows, answers.__getitem__)
+    assert (report.rows, report.matter_rows, report.none_rows) == (4, 3, 1)
+    assert report.top1 == pytest.approx(1 / 3)
+    assert report.top3 == pytest.approx(1.0)  # d: NONE, Z
+    assert report.field_top1 == pytest.approx(1 / 3)  # b's top is F1; d answered NONE
+    assert report.none_precision == pytest.approx(0.5)
+    assert report.none_recall == pytest.approx(1.0)
+    assert report.p95_ms >= report.p50_ms >= 0
+    assert {m.id for m in report.misses} == {"2", "4"}
+    out = eval_json(report)
+    assert tuple(out) == JSON_KEYS
+    assert out["top1"] == pytest.approx(0.3333, abs=1e-4)
+
+
+def test_same_seed_gives_the_same_model(matters: list[Matter]) -> None:
+    kept = [m for m in matters if m.field in {"殡葬", "文化市场"}]
+    codes = {m.code for m in kept}
+    rows = [r for r in load_rows(BUNDLED_DEV_SET) if r.matter_code in codes or r.is_none]
+    a, b = train(rows, kept, folds=3, seed=7), train(rows, kept, folds=3, seed=7)
+    assert a.params == b.params
+    assert a.none_detector.threshold == b.none_detector.threshold
+    docs = [a.analyse(t) for t in ("网吧通宵营业还让小学生进去", "村里有人把老人直接土葬了")]
+    sa, sb = a.score(docs), b.score(docs)
+    assert np.array_equal(sa.combined, sb.combined)
+    assert np.array_equal(sa.none, sb.none)
+
+
+def test_dispatches_of_matters_no_longer_in_the_catalogue_are_left_out(matters: list[Matter]) -> None:
+    kept = [m for m in matters if m.field == "殡葬"]
+    codes = {m.code for m in kept}
+    rows = [r for r in load_rows(BUNDLED_DEV_SET) if r.matter_code in codes or r.is_none]
+    retired = LabelledText("村里有人乱埋乱葬", "DEMO-BZ-999")
+    model = train([*rows, retired], kept, folds=3, tune=False)
+    assert model.metadata["skipped_rows"] == 1
+    assert model.metadata["training_size"] == len(rows)
+
+
+def test_fast_transform_matches_sklearn() -> None:
+    docs = ["楼下烧烤店油烟太大，排风扇对着我家窗户", "路灯  坏了 ok", "网吧里有初中生上网上网"]
+    vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True).fit(docs[:2])
+    ours = fast_transform(vec, [char_ngrams(d, 1, 3) for d in docs]).toarray()
+    assert np.allclose(ours, vec.transform(docs).toarray())
+
+
+def test_transcripts_keep_only_the_caller() -> None:
+    text = normalise("坐席：您好，请讲。市民：我们楼下烧烤店油烟很大。坐席：您在哪个小区？市民：幸福小区。")
+    assert caller_only(text) == normalise("我们楼下烧烤店油烟很大。。幸福小区。")
+    assert caller_only("市民来电反映：路灯不亮。") == "市民来电反映：路灯不亮。"
+    # Sentences split; a short tail is glued to the sentence before it.
+    assert clauses(normalise("一是占道经营，桌子摆满了整条人行道；二是饭店油烟很大呛得人难受。另外很吵")) == [
+        "一是占道经营,桌子摆满了整条人行道",
+        "二是饭店油烟很大呛得人难受，另外很吵",
+    ]
+
+
+def test_every_statute_term_of_the_synonym_list_is_catalogue_wording(matters: list[Matter]) -> None:
+    wording = [f"{m.name} {m.field} {m.legal_basis_violation} {m.legal_basis_penalty}" for m in matters]
+    assert bundled_lexicon().unused_terms(wording) == []
+
+
+def test_the_global_jieba_tokenizer_is_left_alone(index: DispatchIndex) -> None:
+    index.rank("油烟")
+    assert not jieba.dt.initialized
