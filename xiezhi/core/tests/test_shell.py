@@ -1,5 +1,10 @@
 from __future__ import annotations
 
+import os
+import secrets
+import subprocess
+import sys
+
 import pytest
 from django.test import Client
 
@@ -35,9 +40,35 @@ def test_sign_in_is_audited_and_the_same_message_for_unknown_names(client: Clien
 
 
 def test_api_errors_use_the_envelope(client: Client, personas: Personas) -> None:
-    response = client.get("/api/v1/openapi.json")
-    assert response.status_code == 200
+    assert client.get("/api/v1/openapi.json").status_code == 200
     unauth = client.get("/api/v1/units/")
-    if unauth.status_code != 404:  # the units router may not be mounted yet
-        assert unauth.status_code == 401
-        assert set(unauth.json()) == {"code", "message", "details"}
+    assert unauth.status_code == 401
+    assert set(unauth.json()) == {"code", "message", "details"}
+    client.force_login(personas.township_handler.account)
+    missing = client.get("/api/v1/units/999999")
+    assert missing.status_code == 404
+    assert missing.json()["code"] == "not_found"
+    assert "不存在或您无权访问" in missing.json()["message"]
+
+
+@pytest.mark.django_db
+def test_api_docs_page_uses_only_vendored_assets(client: Client, personas: Personas) -> None:
+    client.force_login(personas.township_handler.account)
+    html = client.get("/api/v1/docs").content.decode()
+    assert "/static/ninja/swagger-ui-bundle.js" in html
+    assert "cdn" not in html.lower() and "https://" not in html
+
+
+def test_production_settings_pass_the_deploy_check() -> None:
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "xiezhi.config.production",
+        "XIEZHI_SECRET_KEY": "k" * 20 + secrets.token_urlsafe(50),
+        "XIEZHI_ALLOWED_HOSTS": "xiezhi.example.gov.cn",
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
+        env=env, capture_output=True, text=True, timeout=120, check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
