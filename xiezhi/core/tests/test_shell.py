@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import json
 import os
+import re
 import secrets
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from django.test import Client
@@ -72,3 +75,17 @@ def test_production_settings_pass_the_deploy_check() -> None:
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_rules_coverage_maps_every_rule_id_to_the_tests_carrying_its_marker() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "django", "rules-coverage", "--json"],
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "xiezhi.config.settings"},
+        capture_output=True, text=True, timeout=600, check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    mapping = json.loads(result.stdout)
+    rules_text = (Path(__file__).resolve().parents[3] / "docs" / "RULES.md").read_text(encoding="utf-8")
+    assert set(mapping) == set(re.findall(r"\*\*(R-[A-Z]+-\d+)\*\*", rules_text))
+    assert "xiezhi/rulebook/tests/test_deadlines.py" in " ".join(mapping["R-TR-02"])
+    assert all(isinstance(nodes, list) for nodes in mapping.values())

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import re
 from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 RULE_ID = re.compile(r"\*\*(R-[A-Z]+-\d+)\*\*")
 
@@ -33,7 +35,11 @@ def collect(base: Path) -> dict[str, list[str]]:
 
     collector = _Collector()
     paths = [str(p) for p in (base / "xiezhi", base / "e2e") if p.exists()]
-    pytest.main(["--collect-only", "-p", "no:terminal", *paths], plugins=[collector])
+    # The collection listing goes to a buffer: only the coverage report is this command's output.
+    with contextlib.redirect_stdout(io.StringIO()):
+        code = pytest.main(["--collect-only", *paths], plugins=[collector])
+    if code not in (pytest.ExitCode.OK, pytest.ExitCode.NO_TESTS_COLLECTED):
+        raise CommandError(f"测试收集失败（pytest 退出码 {int(code)}）/ test collection failed")
     return collector.by_rule
 
 
