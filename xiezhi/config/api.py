@@ -63,6 +63,8 @@ ROUTERS = [
     ("audit", "xiezhi.audit.api"),
     ("", "xiezhi.deadlines.api"),
     ("notifications", "xiezhi.notifications.api"),
+    ("", "xiezhi.catalogue.api"),
+    ("documents", "xiezhi.documents.api"),
 ]
 
 for prefix, module_name in ROUTERS:

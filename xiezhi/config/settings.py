@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "xiezhi.audit",
     "xiezhi.deadlines",
     "xiezhi.notifications",
+    "xiezhi.catalogue",
+    "xiezhi.documents",
 ]
 
 MIDDLEWARE = [
@@ -180,6 +182,13 @@ X_FRAME_OPTIONS = "DENY"
 # Audit chain hash: "sha256" (default) or "sm3" (国密, via OpenSSL when available).
 XIEZHI_AUDIT_HASH = os.environ.get("XIEZHI_AUDIT_HASH", "sha256")
 XIEZHI_SCHEDULER = env_bool("XIEZHI_SCHEDULER", True)
+
+# Notifications: outbound channels (console, email, sms) and the SMS gateway webhook.
+XIEZHI_NOTIFY_CHANNELS = [c.strip() for c in os.environ.get("XIEZHI_NOTIFY_CHANNELS", "console").split(",") if c.strip()]
+XIEZHI_NOTIFY_EMAIL_DOMAIN = os.environ.get("XIEZHI_NOTIFY_EMAIL_DOMAIN", "")
+XIEZHI_SMS_WEBHOOK_URL = os.environ.get("XIEZHI_SMS_WEBHOOK_URL", "")
+XIEZHI_SMS_WEBHOOK_SECRET = os.environ.get("XIEZHI_SMS_WEBHOOK_SECRET", "")
+XIEZHI_SITE_URL = os.environ.get("XIEZHI_SITE_URL", "http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

@@ -13,6 +13,9 @@ APP_URLS = [
     ("audit/", "xiezhi.audit.urls"),
     ("deadlines/", "xiezhi.deadlines.urls"),
     ("notifications/", "xiezhi.notifications.urls"),
+    ("catalogue/", "xiezhi.catalogue.urls"),
+    ("public/", "xiezhi.catalogue.public_urls"),
+    ("documents/", "xiezhi.documents.urls"),
 ]
 
 urlpatterns = [path("api/v1/", api.urls), path("", include("xiezhi.core.urls"))]
