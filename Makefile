@@ -20,6 +20,7 @@ run: install
 	$(BIN)/xiezhi migrate --noinput -v0
 	$(BIN)/xiezhi collectstatic --noinput -v0
 	XIEZHI_DEMO=1 $(BIN)/xiezhi demo
+	$(BIN)/xiezhi dispatch_retrain
 	PORT=$(PORT) $(BIN)/xiezhi serve
 
 # System packages the tests need: Debian's Chromium (never a downloaded browser), CJK fonts, pdftotext.

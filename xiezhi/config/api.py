@@ -65,13 +65,10 @@ ROUTERS = [
     ("notifications", "xiezhi.notifications.api"),
     ("", "xiezhi.catalogue.api"),
     ("documents", "xiezhi.documents.api"),
+    ("transfers", "xiezhi.transfers.api"),
+    ("disputes", "xiezhi.coordination.disputes.api"),
+    ("intake", "xiezhi.intake.api"),
 ]
 
 for prefix, module_name in ROUTERS:
-    try:
-        module = importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != module_name:
-            raise
-        continue
-    api.add_router(f"/{prefix}" if prefix else "/", module.router)
+    api.add_router(f"/{prefix}" if prefix else "/", importlib.import_module(module_name).router)

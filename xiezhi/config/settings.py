@@ -63,6 +63,9 @@ INSTALLED_APPS = [
     "xiezhi.notifications",
     "xiezhi.catalogue",
     "xiezhi.documents",
+    "xiezhi.transfers",
+    "xiezhi.coordination",
+    "xiezhi.intake",
 ]
 
 MIDDLEWARE = [

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import importlib
-
 from django.urls import include, path
 
 from xiezhi.config.api import api
@@ -16,14 +14,11 @@ APP_URLS = [
     ("catalogue/", "xiezhi.catalogue.urls"),
     ("public/", "xiezhi.catalogue.public_urls"),
     ("documents/", "xiezhi.documents.urls"),
+    ("transfers/", "xiezhi.transfers.urls"),
+    ("disputes/", "xiezhi.coordination.disputes.urls"),
+    ("intake/", "xiezhi.intake.urls"),
+    ("public/", "xiezhi.intake.public_urls"),
 ]
 
 urlpatterns = [path("api/v1/", api.urls), path("", include("xiezhi.core.urls"))]
-for prefix, module_name in APP_URLS:
-    try:
-        importlib.import_module(module_name)
-    except ModuleNotFoundError as exc:
-        if exc.name != module_name:
-            raise
-        continue
-    urlpatterns.append(path(prefix, include(module_name)))
+urlpatterns += [path(prefix, include(module_name)) for prefix, module_name in APP_URLS]

@@ -35,5 +35,9 @@ def items_for(actor: Actor, path: str) -> list[dict[str, object]]:
             url = reverse(entry.url_name)
         except NoReverseMatch:
             continue
-        items.append({"label": entry.label, "url": url, "active": path == url or (url != "/" and path.startswith(url))})
+        items.append({"label": entry.label, "url": url, "active": False})
+    # Only the most specific entry is current: /transfers/dashboard/ is 移送统计, not also 案件移送.
+    matching = [i for i in items if path == i["url"] or (i["url"] != "/" and path.startswith(str(i["url"])))]
+    if matching:
+        max(matching, key=lambda i: len(str(i["url"])))["active"] = True
     return items

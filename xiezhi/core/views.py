@@ -3,7 +3,6 @@ from __future__ import annotations
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch
 
 from xiezhi.core import navigation
 
@@ -12,10 +11,7 @@ from xiezhi.core import navigation
 def home(request: HttpRequest) -> HttpResponse:
     actor = request.actor  # type: ignore[attr-defined]
     if actor.can_act_in_business:
-        try:
-            return redirect("deadlines:my_tasks")
-        except NoReverseMatch:
-            pass
+        return redirect("deadlines:my_tasks")
     return render(request, "core/home.html", {"items": navigation.items_for(actor, request.path)})
 
 

@@ -21,6 +21,8 @@ from xiezhi.units.demo import DEMO_PASSWORD, DemoContext
 LOADERS: list[str] = [
     "xiezhi.units.demo.load_units",
     "xiezhi.catalogue.demo.load_catalogue",
+    "xiezhi.transfers.demo.load_transfers",
+    "xiezhi.intake.demo.load_intake",
 ]
 
 LABELS = {

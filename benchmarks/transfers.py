@@ -1,0 +1,354 @@
+"""Transfer list benchmark on PostgreSQL: 100,000 transfers, the filtered list through the API
+(`GET /api/v1/transfers?...`) served by a real `xiezhi serve --no-scheduler`, 32 concurrent clients on
+loopback.
+
+    .venv/bin/python benchmarks/transfers.py [--transfers 100000] [--clients 32] [--seconds 30]
+        [--workers 2] [--keep]
+
+Uses its own database (xiezhi_bench_transfers, dropped and re-created at the start; the server from
+XIEZHI_BENCH_PG, default postgres://postgres@127.0.0.1:5432), starts the server on a free port, warms
+it up, then runs the clients for `--seconds`. Each request picks one of the list views people use:
+a county-wide dispatcher (all, by status, by urgency, searching a party, by unit, by discovery date
+range), a township handler's sent box and a department liaison's received box, on pages 1–5, with
+personal API tokens. Target (issue 7 §6): p95 < 150 ms. Figures are printed, never asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import http.client
+import json
+import os
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+ROOT = Path(__file__).resolve().parents[1]
+# benchmarks/calendar.py would shadow the standard library's `calendar` for a script run from here.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks"]
+sys.path.insert(0, str(ROOT))
+
+NAME = "xiezhi_bench_transfers"
+TOWNSHIPS, DEPARTMENTS, MATTERS = 20, 12, 200
+STATES = [("accepted", 45), ("declined", 8), ("sent", 20), ("draft", 10), ("pending_approval", 5), ("withdrawn", 2),
+          ("oral_recorded", 2), ("cancelled", 8)]  # fmt: skip
+PARTIES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
+
+
+def prepare_database(server: str, name: str) -> str:
+    import psycopg
+
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = f"{server}/{name}"
+    os.environ["XIEZHI_DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiezhi.config.settings")
+    os.environ["XIEZHI_SCHEDULER"] = "0"
+    os.environ.setdefault("XIEZHI_LOG_LEVEL", "ERROR")
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return url
+
+
+def tokens_for(user: Any, n: int) -> list[str]:
+    """`n` personal tokens of one account: each client uses its own, as separate people would
+    (every request records its token's last use, so a shared token would be one hot row)."""
+    from django.utils import timezone
+
+    from xiezhi.accounts.models import ApiToken
+
+    raws = [f"xz_bench_{hashlib.sha256(f'{user.username}-{i}'.encode()).hexdigest()[:24]}" for i in range(n)]
+    ApiToken.objects.bulk_create(
+        [ApiToken(user=user, name=f"基准测试{i}", prefix=raw[3:11], token_hash=hashlib.sha256(raw.encode()).hexdigest(),
+                  scope="read", expires_at=timezone.now() + timedelta(days=1)) for i, raw in enumerate(raws)]
+    )  # fmt: skip
+    return raws
+
+
+def seed(total: int, clients: int) -> dict[str, Any]:
+    """Units, people with tokens, matters, and `total` transfers spread over two years."""
+    from django.db import connection
+    from django.utils import timezone
+
+    from xiezhi.catalogue.models import Matter
+    from xiezhi.testing.factories import make_county, make_person, make_unit
+    from xiezhi.transfers.models import CopyNotice, Transfer
+    from xiezhi.units.models import UnitKind
+
+    rng = random.Random(20251008)
+    county = make_county("基准县", "990007")
+    gov = make_unit("基准县人民政府", UnitKind.COUNTY_GOVERNMENT, county)
+    cc = make_unit("基准县综合行政执法指挥中心", UnitKind.COMMAND_CENTRE, county, parent=gov)
+    towns = [make_unit(f"第{i}镇", UnitKind.TOWNSHIP, county, parent=gov, is_enforcement_subject=True)
+             for i in range(1, TOWNSHIPS + 1)]  # fmt: skip
+    depts = [make_unit(f"基准县第{i}局", UnitKind.DEPARTMENT, county, parent=gov, is_enforcement_subject=True)
+             for i in range(1, DEPARTMENTS + 1)]  # fmt: skip
+    matters = Matter.objects.bulk_create(
+        [
+            Matter(
+                county=county,
+                code=f"B-{i:04d}",
+                name=f"对第{i}类违法行为的处罚",
+                field="基准",
+                department=depts[i % DEPARTMENTS],
+            )
+            for i in range(MATTERS)
+        ]
+    )
+    dispatcher = make_person(cc, "调度员", ("dispatcher",), username="bench_dispatcher")
+    town_handler = make_person(towns[0], "镇承办", ("handler",), username="bench_town")
+    dept_liaison = make_person(depts[0], "局联络员", ("liaison",), username="bench_dept")
+
+    now = timezone.now()
+    parties = [f"{PARTIES[i % len(PARTIES)]}某{i}" for i in range(2000)]
+    weights = [w for _, w in STATES]
+    started = time.perf_counter()
+    batch: list[Transfer] = []
+    created = 0
+    while created < total:
+        n = created + len(batch)
+        town, dept = rng.choice(towns), rng.choice(depts)
+        sender, receiver = (town, dept) if rng.random() < 0.7 else (dept, town)
+        status = rng.choices([s for s, _ in STATES], weights)[0]
+        found = now - timedelta(minutes=rng.randint(60, 730 * 24 * 60))
+        sent = (
+            found + timedelta(hours=rng.randint(1, 96))
+            if status not in ("draft", "cancelled", "pending_approval")
+            else None
+        )
+        urgency = rng.choices(["normal", "urgent", "immediate"], [80, 15, 5])[0]
+        batch.append(
+            Transfer(
+                county=county, sender=sender, receiver=receiver, responsible_unit=receiver if status == "accepted" else sender,
+                township=town, matter=rng.choice(matters), party=rng.choice(parties), location=f"{town.name}某路{n % 300}号",
+                facts="基准测试数据：当事人涉嫌违法。", legal_basis="《示例条例》", discovered_at=found, urgency=urgency,
+                rule_id={"normal": "R-TR-02", "urgent": "R-TR-03", "immediate": "R-TR-04"}[urgency],
+                send_due_at=found + timedelta(days=3), status=status, sent_at=sent,
+                reply_due_at=sent + timedelta(days=3) if sent else None,
+                replied_at=sent + timedelta(hours=rng.randint(1, 100)) if sent and status in ("accepted", "declined") else None,
+                decline_reason="not_competent" if status == "declined" else "", created_by_name="基准",
+                in_progress=rng.random() < 0.05,
+            )
+        )  # fmt: skip
+        if len(batch) == 5000 or created + len(batch) == total:
+            saved = Transfer.objects.bulk_create(batch)
+            notices = [
+                CopyNotice(transfer=t, unit=t.receiver, sent_at=t.sent_at)
+                for t in saved
+                if t.sent_at is not None and rng.random() < 0.5
+            ]
+            CopyNotice.objects.bulk_create(notices)
+            created += len(batch)
+            batch = []
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE transfers_transfer")
+        cursor.execute("VACUUM ANALYZE transfers_copynotice")
+    print(f"已生成 {total:,} 件移送（{time.perf_counter() - started:.1f} 秒）")
+    return {
+        "dispatcher": tokens_for(dispatcher.account, clients),
+        "town": tokens_for(town_handler.account, clients),
+        "dept": tokens_for(dept_liaison.account, clients),
+        "units": [u.pk for u in towns + depts],
+        "parties": parties[:50],
+    }
+
+
+def queries(ctx: dict[str, Any], rng: random.Random, n: int) -> tuple[str, str, str]:
+    """(kind, token, path) of one list request of client `n`, in the mix people use."""
+    if ctx.get("floor"):
+        # The same sign-in and request path with almost nothing to read: what every API call costs.
+        return "floor", ctx["dispatcher"][n], "/api/v1/transfers/copy-notices?page_size=1"
+    page = {"page": rng.randint(1, 5), "page_size": 20}
+    pick = rng.random()
+    if pick < 0.2:
+        return "township sent", ctx["town"][n], "/api/v1/transfers?" + urlencode({"box": "sent", **page})
+    if pick < 0.4:
+        query = {"box": "received", "status": rng.choice(["", "sent", "open"]), **page}
+        return "department received", ctx["dept"][n], "/api/v1/transfers?" + urlencode(query)
+    options: list[tuple[str, dict[str, Any]]] = [
+        ("county all", {}),
+        ("county status", {"status": rng.choice(["sent", "accepted", "declined", "open"])}),
+        ("county urgency", {"urgency": rng.choice(["urgent", "immediate"])}),
+        ("county search", {"q": rng.choice(ctx["parties"])}),
+        ("county unit", {"unit": rng.choice(ctx["units"])}),
+        (
+            "county dates",
+            {"discovered_from": "2025-01-01", "discovered_to": "2025-03-31", "status": "accepted"},
+        ),
+    ]
+    kind, query = rng.choice(options)
+    return kind, ctx["dispatcher"][n], "/api/v1/transfers?" + urlencode({**query, **page})
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+    env = {**os.environ, "XIEZHI_DATABASE_URL": url, "XIEZHI_SCHEDULER": "0", "XIEZHI_LOG_LEVEL": "ERROR"}
+    cmd = [str(Path(sys.executable).with_name("xiezhi")), "serve", "--no-scheduler", "--host", "127.0.0.1", "--port", str(port),
+           "--workers", str(workers)]  # fmt: skip
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"服务启动失败：{proc.stderr.read().decode() if proc.stderr else ''}")
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.terminate()
+    raise SystemExit("服务60秒内未就绪")
+
+
+def client(
+    port: int,
+    ctx: dict[str, Any],
+    seed_: int,
+    stop: threading.Event,
+    out: list[tuple[str, float]],
+    errors: list[str],
+) -> None:
+    rng = random.Random(seed_)
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    while not stop.is_set():
+        kind, token, path = queries(ctx, rng, seed_)
+        t0 = time.perf_counter()
+        try:
+            conn.request("GET", path, headers={"Authorization": f"Bearer {token}"})
+            response = conn.getresponse()
+            body = response.read()
+        except (OSError, http.client.HTTPException) as exc:
+            errors.append(f"{path}: {exc}")
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            continue
+        elapsed = time.perf_counter() - t0
+        if response.status != 200:
+            errors.append(f"{path}: HTTP {response.status} {body[:200]!r}")
+            continue
+        if not stop.is_set():
+            out.append((kind, elapsed))
+    conn.close()
+
+
+def run(
+    port: int, ctx: dict[str, Any], clients: int, seconds: float
+) -> tuple[list[tuple[str, float]], list[str], float]:
+    stop = threading.Event()
+    samples: list[list[tuple[str, float]]] = [[] for _ in range(clients)]
+    errors: list[str] = []
+    threads = [
+        threading.Thread(target=client, args=(port, ctx, i, stop, samples[i], errors)) for i in range(clients)
+    ]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    time.sleep(seconds)
+    stop.set()
+    for t in threads:
+        t.join()
+    return [s for per in samples for s in per], errors, time.perf_counter() - started
+
+
+def pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--transfers", type=int, default=100_000)
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("XIEZHI_WORKERS", "2")))
+    parser.add_argument(
+        "--floor-seconds", type=float, default=10.0, help="空接口基线时长 / seconds of the baseline run"
+    )
+    parser.add_argument("--database", default=NAME)
+    parser.add_argument("--keep", action="store_true", help="保留基准数据库 / keep the database afterwards")
+    args = parser.parse_args()
+    server = os.environ.get("XIEZHI_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+    url = prepare_database(server, args.database)
+    ctx = seed(args.transfers, args.clients)
+    from django.db import connection
+
+    connection.close()
+    port = free_port()
+    proc = start_server(url, port, args.workers)
+    try:
+        print(
+            f"服务：xiezhi serve --no-scheduler，端口 {port}，{args.workers} 个工作进程；CPU {os.cpu_count()} 个"
+        )
+        run(port, ctx, min(args.clients, 8), 3.0)  # warm-up: connections, caches
+        latencies, errors, elapsed = run(port, ctx, args.clients, args.seconds)
+        floor: list[float] = []
+        floor_elapsed = 0.0
+        if args.floor_seconds > 0:
+            base, _, floor_elapsed = run(port, {**ctx, "floor": True}, args.clients, args.floor_seconds)
+            floor = [x * 1000 for _, x in base]
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    if errors:
+        print(f"错误 {len(errors)} 次，例如：{errors[0]}")
+    if not latencies:
+        raise SystemExit("没有成功的请求")
+    ms = [x * 1000 for _, x in latencies]
+    kinds: dict[str, list[float]] = {}
+    for kind, x in latencies:
+        kinds.setdefault(kind, []).append(x * 1000)
+    for kind, values in sorted(kinds.items()):
+        print(
+            f"  {kind:<20} {len(values):>6} 次  p50 {statistics.median(values):7.1f} 毫秒  p95 {pct(values, 0.95):7.1f} 毫秒"
+        )
+    print(
+        json.dumps(
+            {
+                "transfers": args.transfers,
+                "clients": args.clients,
+                "requests": len(ms),
+                "rps": round(len(ms) / elapsed, 1),
+                "p50_ms": round(statistics.median(ms), 1),
+                "p95_ms": round(pct(ms, 0.95), 1),
+                "p99_ms": round(pct(ms, 0.99), 1),
+            },
+            ensure_ascii=False,
+        )
+    )
+    print(f"列表接口：p50 {statistics.median(ms):.1f} 毫秒，p95 {pct(ms, 0.95):.1f} 毫秒（目标 < 150 毫秒），"
+          f"{len(ms) / elapsed:.1f} 次/秒，{args.clients} 个并发客户端")  # fmt: skip
+    if floor:
+        print(f"基线（同样的令牌认证，几乎为空的列表 /api/v1/transfers/copy-notices）：p50 {statistics.median(floor):.1f} 毫秒，"
+              f"p95 {pct(floor, 0.95):.1f} 毫秒，{len(floor) / floor_elapsed:.1f} 次/秒")  # fmt: skip
+    if not args.keep:
+        import psycopg
+
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
+
+
+if __name__ == "__main__":
+    main()

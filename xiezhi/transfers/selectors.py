@@ -1,0 +1,216 @@
+"""Reads of transfers and copy notices, scoped to the actor.
+
+A unit sees the transfers it sends (drafts too), those sent to it from the moment it is told
+(oral transfer, or a pending one about a violation still in progress — R-TR-05), and those it is
+copied on. A township's justice office sees its townships' transfers the same way; the county-wide
+units (command centre, justice bureau, county government) see the whole county's.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from xiezhi.core.actor import Actor
+from xiezhi.core.errors import ValidationFailed
+from xiezhi.core.pagination import Page, paginate
+from xiezhi.deadlines.hierarchy import townships_of
+from xiezhi.rulebook.workflows import TRANSFER
+from xiezhi.rulebook.zh import SHANGHAI
+from xiezhi.transfers.models import RECEIVER_STATES, CopyNotice, Transfer, Urgency
+from xiezhi.units.models import UnitKind
+
+BOXES = {"all": "全部", "sent": "发出", "received": "收到", "copied": "抄告我单位"}
+
+
+def _units_of(actor: Actor) -> list[int]:
+    assert actor.unit is not None
+    ids = [actor.unit.pk]
+    if actor.unit.kind == UnitKind.JUSTICE_OFFICE:
+        ids += townships_of(actor.unit)
+    return ids
+
+
+def _received(unit_ids: list[int]) -> Q:
+    return Q(receiver_id__in=unit_ids) & (
+        Q(status__in=RECEIVER_STATES)
+        | Q(status="pending_approval", in_progress=True, receiver_told_at__isnull=False)
+    )
+
+
+def visible_to(actor: Actor) -> QuerySet[Transfer]:
+    qs = Transfer.objects.all()
+    if not actor.can_act_in_business or actor.unit is None:
+        return qs.none()
+    if actor.is_county_wide:
+        return qs.filter(county_id=actor.unit.county_id)
+    ids = _units_of(actor)
+    # One id list from three index scans: an OR across sender, receiver and an EXISTS would make
+    # the database read the whole table.
+    sent = Transfer.objects.filter(sender_id__in=ids).values("pk")
+    received = Transfer.objects.filter(_received(ids)).values("pk")
+    copied = CopyNotice.objects.filter(unit_id__in=ids).values("transfer_id")
+    return qs.filter(Q(pk__in=sent) | Q(pk__in=received) | Q(pk__in=copied))
+
+
+def in_box(actor: Actor, box: str) -> QuerySet[Transfer]:
+    """One of the inbox tabs: sent, received, copied, or everything the actor sees. The three
+    own-unit boxes are subsets of what the unit sees, so they are queried directly."""
+    if box not in BOXES:
+        raise ValidationFailed.field("box", f"box 只能是 {'、'.join(BOXES)} 之一")
+    if box == "all" or not actor.can_act_in_business or actor.unit is None:
+        return visible_to(actor)
+    ids = [actor.unit.pk]
+    if box == "sent":
+        return Transfer.objects.filter(sender_id__in=ids)
+    if box == "received":
+        return Transfer.objects.filter(_received(ids))
+    return Transfer.objects.filter(pk__in=CopyNotice.objects.filter(unit_id__in=ids).values("transfer_id"))
+
+
+def _day_start(d: date) -> datetime:
+    return datetime.combine(d, time(0), tzinfo=SHANGHAI)
+
+
+def filtered(
+    qs: QuerySet[Transfer],
+    *,
+    status: str = "",
+    urgency: str = "",
+    unit: int | None = None,
+    matter: int | None = None,
+    q: str = "",
+    discovered_from: date | None = None,
+    discovered_to: date | None = None,
+) -> QuerySet[Transfer]:
+    errors: dict[str, list[str]] = {}
+    if status and status != "open" and status not in TRANSFER.states:
+        errors["status"] = [f"状态“{status}”无效"]
+    if urgency and urgency not in Urgency.values:
+        errors["urgency"] = [f"紧急程度“{urgency}”无效"]
+    if discovered_from and discovered_to and discovered_from > discovered_to:
+        errors["discovered_to"] = ["结束日期不能早于开始日期"]
+    if errors:
+        raise ValidationFailed(next(iter(errors.values()))[0], details=errors)
+    if status == "open":
+        qs = qs.filter(status__in=("draft", "pending_approval", "oral_recorded", "sent"))
+    elif status:
+        qs = qs.filter(status=status)
+    if urgency:
+        qs = qs.filter(urgency=urgency)
+    if unit is not None:
+        qs = qs.filter(Q(sender_id=unit) | Q(receiver_id=unit))
+    if matter is not None:
+        qs = qs.filter(matter_id=matter)
+    if discovered_from:
+        qs = qs.filter(discovered_at__gte=_day_start(discovered_from))
+    if discovered_to:
+        qs = qs.filter(discovered_at__lt=_day_start(discovered_to + timedelta(days=1)))
+    text = q.strip()
+    if text:
+        cond = Q(party__icontains=text) | Q(location__icontains=text) | Q(source_reference__icontains=text)
+        if text.isdigit():
+            cond |= Q(pk=int(text))
+        qs = qs.filter(cond)
+    return qs
+
+
+def for_list(qs: QuerySet[Transfer]) -> QuerySet[Transfer]:
+    """Only what a list row shows, in one query with its units and matter."""
+    return qs.select_related("sender", "receiver", "township", "matter").only(
+        "id",
+        "status",
+        "urgency",
+        "party",
+        "location",
+        "discovered_at",
+        "send_due_at",
+        "reply_due_at",
+        "written_due_at",
+        "sent_at",
+        "replied_at",
+        "in_progress",
+        "is_legacy",
+        "created_at",
+        "competence_note",
+        "sender__id",
+        "sender__name",
+        "receiver__id",
+        "receiver__name",
+        "township__id",
+        "township__name",
+        "matter__id",
+        "matter__code",
+        "matter__name",
+    )
+
+
+LIST_COLUMNS = (
+    "id",
+    "status",
+    "urgency",
+    "party",
+    "location",
+    "discovered_at",
+    "send_due_at",
+    "sent_at",
+    "reply_due_at",
+    "replied_at",
+    "in_progress",
+    "is_legacy",
+    "competence_note",
+    "sender_id",
+    "sender__name",
+    "receiver_id",
+    "receiver__name",
+    "township_id",
+    "township__name",
+    "matter__code",
+    "matter__name",
+)
+
+
+def page_rows(qs: QuerySet[Transfer], page: Any, page_size: Any) -> Page[dict[str, Any]]:
+    """One page of plain rows, newest first, for the API list.
+
+    The count and the page's ids come from the transfers table alone (its indexes); only the
+    twenty rows of the page are joined to their units and matter, and read as dicts — building
+    model instances would cost more than the queries themselves."""
+    ids = paginate(qs.order_by("-id").values_list("pk", flat=True), page, page_size)
+    rows = {r["id"]: r for r in Transfer.objects.filter(pk__in=ids.items).values(*LIST_COLUMNS)}
+    return Page(
+        items=[rows[pk] for pk in ids.items if pk in rows],
+        total=ids.total,
+        page=ids.page,
+        page_size=ids.page_size,
+    )
+
+
+def parse_date(raw: Any, name: str) -> date | None:
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, date):
+        return raw
+    try:
+        return date.fromisoformat(str(raw).strip())
+    except ValueError:
+        raise ValidationFailed.field(name, "日期格式有误，应为“2025-10-08”这样的日期") from None
+
+
+def copy_notices_for(actor: Actor) -> QuerySet[CopyNotice]:
+    """The copy notices addressed to the actor's unit, unread first."""
+    if not actor.can_act_in_business or actor.unit is None:
+        return CopyNotice.objects.none()
+    return (
+        CopyNotice.objects.filter(unit_id=actor.unit.pk)
+        .select_related("transfer", "transfer__sender", "transfer__matter", "document", "unit")
+        .order_by("read_at", "-sent_at")
+    )
+
+
+def unread_copy_count(actor: Actor) -> int:
+    if not actor.can_act_in_business or actor.unit is None:
+        return 0
+    return CopyNotice.objects.filter(unit_id=actor.unit.pk, read_at__isnull=True).count()
