@@ -23,6 +23,7 @@ HELP = """\
   jurisdiction     管辖查询：某事项某日在某乡镇由谁执法 / who is competent, e.g.
                    `xiezhi jurisdiction --matter DEMO-SR-001 --township 城关镇 --date 2025-06-01 --json`
   catalogue        事项清单导入导出：import 文件 / export / catalogue import FILE.xlsx, export
+  dispatch         派单助手：train 训练模型 / eval 文件.csv 评估 / dispatch assistant: train, eval FILE.csv [--json]
   rules-coverage   规则测试覆盖情况 / which tests prove each rule of docs/RULES.md
 
 `xiezhi <命令> --help` 查看该命令的选项 / shows that command's options.
