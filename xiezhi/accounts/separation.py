@@ -19,7 +19,7 @@ so `install` also runs after every `migrate` (see `apps.py`); every statement is
 
 from __future__ import annotations
 
-from typing import Any
+from xiezhi.core.db import TriggerSet
 
 ROLE_TABLE = "units_roleassignment"
 USER_TABLE = "accounts_user"
@@ -103,35 +103,9 @@ SQLITE_TRIGGERS = {
 }
 
 
-def install_sql(vendor: str) -> list[str]:
-    if vendor == "postgresql":
-        return list(POSTGRES_INSTALL)
-    if vendor == "sqlite":
-        return [f"CREATE TRIGGER IF NOT EXISTS {name} {body}" for name, body in SQLITE_TRIGGERS.items()]
-    return []
-
-
-def remove_sql(vendor: str) -> list[str]:
-    if vendor == "postgresql":
-        return list(POSTGRES_REMOVE)
-    if vendor == "sqlite":
-        return [f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS]
-    return []
-
-
-def install(connection: Any) -> None:
-    with connection.cursor() as cursor:
-        for statement in install_sql(connection.vendor):
-            cursor.execute(statement)
-
-
-def remove(connection: Any) -> None:
-    with connection.cursor() as cursor:
-        for statement in remove_sql(connection.vendor):
-            cursor.execute(statement)
-
-
-def installed_sqlite_triggers(connection: Any) -> set[str]:
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        return {row[0] for row in cursor.fetchall()} & set(SQLITE_TRIGGERS)
+TRIGGERS = TriggerSet(POSTGRES_INSTALL, POSTGRES_REMOVE, SQLITE_TRIGGERS)
+install_sql = TRIGGERS.install_sql
+remove_sql = TRIGGERS.remove_sql
+install = TRIGGERS.install
+remove = TRIGGERS.remove
+installed_sqlite_triggers = TRIGGERS.installed_sqlite_triggers

@@ -3,7 +3,6 @@ administrator grants and revokes administrator roles; both read the list."""
 
 from __future__ import annotations
 
-import csv
 from typing import Any
 
 from django.contrib import messages
@@ -25,6 +24,7 @@ from xiezhi.accounts.selectors import (
 from xiezhi.accounts.webutils import actor_of, no_store, pages
 from xiezhi.audit.services import record
 from xiezhi.core.errors import ValidationFailed
+from xiezhi.core.exports import csv_response
 from xiezhi.core.pagination import paginate
 
 
@@ -84,37 +84,31 @@ def manage_export(request: HttpRequest) -> HttpResponse:
     filters = _filters(request)
     users = list(search_accounts(actor, filters)[:10000])
     locks = lock_times(users)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="accounts.csv"'
-    response.write("\ufeff")  # Excel opens UTF-8 CSV correctly only with a BOM
-    writer = csv.writer(response)
-    writer.writerow(
+    header = [
+        "用户名",
+        "姓名",
+        "单位",
+        "管理员角色",
+        "状态",
+        "须修改密码",
+        "双因素认证",
+        "最近登录",
+        "密码修改时间",
+    ]
+    lines = [
         [
-            "用户名",
-            "姓名",
-            "单位",
-            "管理员角色",
-            "状态",
-            "须修改密码",
-            "双因素认证",
-            "最近登录",
-            "密码修改时间",
+            u.username,
+            u.person.name if u.person else "",
+            u.person.unit.name if u.person else "",
+            u.get_admin_role_display(),
+            _status_label(u, locks),
+            "是" if u.must_change_password else "否",
+            "已启用" if getattr(u, "has_otp", False) else "未启用",
+            u.last_login.isoformat() if u.last_login else "",
+            u.password_changed_at.isoformat(),
         ]
-    )
-    for u in users:
-        writer.writerow(
-            [
-                u.username,
-                u.person.name if u.person else "",
-                u.person.unit.name if u.person else "",
-                u.get_admin_role_display(),
-                _status_label(u, locks),
-                "是" if u.must_change_password else "否",
-                "已启用" if getattr(u, "has_otp", False) else "未启用",
-                u.last_login.isoformat() if u.last_login else "",
-                u.password_changed_at.isoformat(),
-            ]
-        )
+        for u in users
+    ]
     with transaction.atomic():
         record(
             actor,
@@ -122,7 +116,7 @@ def manage_export(request: HttpRequest) -> HttpResponse:
             ("accounts.user", "", "账号列表"),
             reason=f"导出{len(users)}条；条件：{filters}",
         )
-    return response
+    return csv_response("accounts.csv", header, lines)
 
 
 @login_required

@@ -13,7 +13,7 @@ audit table (most ALTERs do) drops its triggers: such a migration must call `ins
 
 from __future__ import annotations
 
-from typing import Any
+from xiezhi.core.db import TriggerSet
 
 EVENT_TABLE = "audit_auditevent"
 HEAD_TABLE = "audit_auditchainhead"
@@ -61,29 +61,8 @@ SQLITE_TRIGGERS = {
 }
 
 
-def install_sql(vendor: str) -> list[str]:
-    if vendor == "postgresql":
-        return list(POSTGRES_INSTALL)
-    if vendor == "sqlite":
-        return [f"CREATE TRIGGER IF NOT EXISTS {name} {body}" for name, body in SQLITE_TRIGGERS.items()]
-    return []
-
-
-def remove_sql(vendor: str) -> list[str]:
-    if vendor == "postgresql":
-        return list(POSTGRES_REMOVE)
-    if vendor == "sqlite":
-        return [f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS]
-    return []
-
-
-def install(connection: Any) -> None:
-    with connection.cursor() as cursor:
-        for statement in install_sql(connection.vendor):
-            cursor.execute(statement)
-
-
-def remove(connection: Any) -> None:
-    with connection.cursor() as cursor:
-        for statement in remove_sql(connection.vendor):
-            cursor.execute(statement)
+TRIGGERS = TriggerSet(POSTGRES_INSTALL, POSTGRES_REMOVE, SQLITE_TRIGGERS)
+install_sql = TRIGGERS.install_sql
+remove_sql = TRIGGERS.remove_sql
+install = TRIGGERS.install
+remove = TRIGGERS.remove

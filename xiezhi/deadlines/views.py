@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Callable
 from datetime import date
 from functools import wraps
@@ -20,6 +19,7 @@ from django.views.decorators.http import require_POST
 from xiezhi.audit.services import record
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import PermissionDenied, ValidationFailed, XiezhiError
+from xiezhi.core.exports import csv_response
 from xiezhi.core.pagination import paginate
 from xiezhi.deadlines import calendar_services, computing, selectors, services
 from xiezhi.deadlines.access import access_obligation
@@ -153,29 +153,23 @@ def my_tasks(request: HttpRequest) -> HttpResponse:
 
 
 def _export(actor: Actor, qs: Any, view: str) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="obligations.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(
-        ["编号", "规则", "责任单位", "事项", "起算时间", "时限", "截止时间", "状态", "完成时间", "暂定"]
-    )
+    header = ["编号", "规则", "责任单位", "事项", "起算时间", "时限", "截止时间", "状态", "完成时间", "暂定"]
     rows = list(qs[:EXPORT_MAX])
-    for ob in rows:
-        writer.writerow(
-            [
-                ob.pk,
-                ob.rule_id,
-                ob.unit.name,
-                ob.subject_label,
-                timezone.localtime(ob.opened_at).isoformat(),
-                ob.period,
-                timezone.localtime(ob.due_at).isoformat(),
-                OBLIGATION.state_label(ob.status),
-                timezone.localtime(ob.met_at).isoformat() if ob.met_at else "",
-                "是" if ob.provisional else "否",
-            ]
-        )
+    lines = [
+        [
+            ob.pk,
+            ob.rule_id,
+            ob.unit.name,
+            ob.subject_label,
+            timezone.localtime(ob.opened_at).isoformat(),
+            ob.period,
+            timezone.localtime(ob.due_at).isoformat(),
+            OBLIGATION.state_label(ob.status),
+            timezone.localtime(ob.met_at).isoformat() if ob.met_at else "",
+            "是" if ob.provisional else "否",
+        ]
+        for ob in rows
+    ]
     with transaction.atomic():
         record(
             actor,
@@ -183,7 +177,7 @@ def _export(actor: Actor, qs: Any, view: str) -> HttpResponse:
             ("deadlines.obligation", "", "时限义务导出"),
             after={"rows": len(rows), "view": view},
         )
-    return response
+    return csv_response("obligations.csv", header, lines)
 
 
 @login_required

@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import csv
-import functools
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -19,13 +16,14 @@ from xiezhi.audit.services import record
 from xiezhi.catalogue.services import resolve
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import NotFound, ValidationFailed, XiezhiError
+from xiezhi.core.exports import csv_response
 from xiezhi.core.pagination import paginate
+from xiezhi.core.web import page_view_with, request_actor
 from xiezhi.deadlines.selectors import for_subject
 from xiezhi.intake import access, dispatching, files, imports, quality, selectors, services
 from xiezhi.intake.models import CallbackDelivery, Channel, Report, Status
 from xiezhi.units.models import Unit, UnitKind
 
-View = Callable[..., HttpResponse]
 EXPORT_MAX = 10000
 FORM_FIELDS = (
     "channel",
@@ -44,19 +42,8 @@ FORM_FIELDS = (
 )
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
-
-
-def page_view(func: View) -> View:
-    @functools.wraps(func)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return func(request, *args, **kwargs)
-        except XiezhiError as exc:
-            return render(request, "intake/error.html", {"error": exc}, status=exc.status)
-
-    return login_required(wrapper)
+_actor = request_actor
+page_view = page_view_with(back_url="intake:list", back_label="返回投诉举报")
 
 
 def _townships(actor: Actor) -> Any:
@@ -94,29 +81,23 @@ def report_list(request: HttpRequest) -> HttpResponse:
 
 
 def _export(actor: Actor, qs: Any) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="reports.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(
-        [
-            "编号",
-            "登记时间",
-            "来源渠道",
-            "乡镇（街道）",
-            "反映内容",
-            "反映人",
-            "联系电话",
-            "首问单位",
-            "当前办理单位",
-            "事项",
-            "状态",
-        ]
-    )
-    count = 0
+    header = [
+        "编号",
+        "登记时间",
+        "来源渠道",
+        "乡镇（街道）",
+        "反映内容",
+        "反映人",
+        "联系电话",
+        "首问单位",
+        "当前办理单位",
+        "事项",
+        "状态",
+    ]
+    rows = []
     for r in qs[:EXPORT_MAX]:
         masked = services.reporter_masked(r)
-        writer.writerow(
+        rows.append(
             [
                 r.pk,
                 timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M"),
@@ -131,9 +112,8 @@ def _export(actor: Actor, qs: Any) -> HttpResponse:
                 r.get_status_display(),
             ]
         )
-        count += 1
-    record(actor, "report.exported", None, after={"rows": count, "format": "csv"})
-    return response
+    record(actor, "report.exported", None, after={"rows": len(rows), "format": "csv"})
+    return csv_response("reports.csv", header, rows)
 
 
 def _uploads(request: HttpRequest) -> list[services.Upload]:

@@ -3,13 +3,10 @@ its timeline, materials, documents, copy notices and the actions the actor may t
 
 from __future__ import annotations
 
-import csv
-import functools
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -21,7 +18,9 @@ from xiezhi.audit.services import record
 from xiezhi.catalogue.models import Matter
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import NotFound, PermissionDenied, ValidationFailed, XiezhiError
+from xiezhi.core.exports import csv_response
 from xiezhi.core.pagination import paginate
+from xiezhi.core.web import page_view_with, request_actor
 from xiezhi.deadlines.selectors import for_subject
 from xiezhi.documents.selectors import documents_for
 from xiezhi.rulebook.workflows import TRANSFER
@@ -39,7 +38,6 @@ from xiezhi.transfers.models import (
 )
 from xiezhi.units.models import Unit, UnitKind
 
-View = Callable[..., HttpResponse]
 EXPORT_MAX = 10000
 FORM_FIELDS = (
     "receiver",
@@ -61,19 +59,8 @@ FORM_FIELDS = (
 BOOL_FIELDS = ("major_risk", "in_progress", "is_legacy")
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
-
-
-def page_view(func: View) -> View:
-    @functools.wraps(func)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return func(request, *args, **kwargs)
-        except XiezhiError as exc:
-            return render(request, "transfers/error.html", {"error": exc}, status=exc.status)
-
-    return login_required(wrapper)
+_actor = request_actor
+page_view = page_view_with(back_url="transfers:inbox", back_label="返回案件移送")
 
 
 def _int(params: QueryDict, name: str) -> int | None:
@@ -145,48 +132,42 @@ def _export(actor: Actor, qs: Any, box: str) -> HttpResponse:
     rows = list(selectors.for_list(qs).order_by("-id")[: EXPORT_MAX + 1])
     if len(rows) > EXPORT_MAX:
         raise ValidationFailed(f"导出结果超过{EXPORT_MAX}条，请缩小筛选范围")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename="案件移送.csv")
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(
+    header = [
+        "编号",
+        "移送单位",
+        "接收单位",
+        "乡镇（街道）",
+        "事项",
+        "当事人",
+        "发现时间",
+        "紧急程度",
+        "移送截止",
+        "移送时间",
+        "答复截止",
+        "答复时间",
+        "状态",
+    ]
+    lines = [
         [
-            "编号",
-            "移送单位",
-            "接收单位",
-            "乡镇（街道）",
-            "事项",
-            "当事人",
-            "发现时间",
-            "紧急程度",
-            "移送截止",
-            "移送时间",
-            "答复截止",
-            "答复时间",
-            "状态",
+            t.pk,
+            t.sender.name,
+            t.receiver.name,
+            t.township.name,
+            f"{t.matter.code} {t.matter.name}",
+            t.party,
+            _fmt(t.discovered_at),
+            t.get_urgency_display(),
+            _fmt(t.send_due_at),
+            _fmt(t.sent_at),
+            _fmt(t.reply_due_at),
+            _fmt(t.replied_at),
+            t.status_label,
         ]
-    )
-    for t in rows:
-        writer.writerow(
-            [
-                t.pk,
-                t.sender.name,
-                t.receiver.name,
-                t.township.name,
-                f"{t.matter.code} {t.matter.name}",
-                t.party,
-                _fmt(t.discovered_at),
-                t.get_urgency_display(),
-                _fmt(t.send_due_at),
-                _fmt(t.sent_at),
-                _fmt(t.reply_due_at),
-                _fmt(t.replied_at),
-                t.status_label,
-            ]
-        )
+        for t in rows
+    ]
     with transaction.atomic():
         record(actor, "transfers.export", None, after={"box": box, "rows": len(rows)})
-    return response
+    return csv_response("案件移送.csv", header, lines)
 
 
 def _fmt(value: Any) -> str:

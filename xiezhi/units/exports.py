@@ -3,27 +3,23 @@ phones are exported masked, like the lists they come from."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any
-from urllib.parse import quote
 
 from django.db import transaction
 from django.http import HttpResponse
-from openpyxl import Workbook
 
 from xiezhi.audit.services import record
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import ValidationFailed
+from xiezhi.core.exports import csv_response, xlsx_response
 from xiezhi.rulebook.masking import mask_phone
 from xiezhi.rulebook.zh import format_date_zh
 from xiezhi.units.models import Certificate, Person, Unit
 from xiezhi.units.selectors import category_label, subject_review_due
 
 FORMATS = {"csv", "xlsx"}
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _cell(value: Any) -> Any:
@@ -55,27 +51,8 @@ def export(
         )
     filename = f"{title}.{fmt}"
     if fmt == "csv":
-        buffer = io.StringIO()
-        buffer.write("\ufeff")  # so Excel and WPS open the UTF-8 file as Chinese
-        writer = csv.writer(buffer)
-        writer.writerow(headers)
-        writer.writerows(data)
-        response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    else:
-        workbook = Workbook()
-        sheet = workbook.active
-        assert sheet is not None
-        sheet.title = title[:31]
-        sheet.append(list(headers))
-        for row in data:
-            sheet.append(row)
-        out = io.BytesIO()
-        workbook.save(out)
-        response = HttpResponse(out.getvalue(), content_type=XLSX_TYPE)
-    response["Content-Disposition"] = (
-        f"attachment; filename=\"{kind}.{fmt}\"; filename*=UTF-8''{quote(filename)}"
-    )
-    return response
+        return csv_response(filename, headers, data, ascii_name=f"{kind}.{fmt}")
+    return xlsx_response(filename, headers, data, sheet_title=title, ascii_name=f"{kind}.{fmt}")
 
 
 UNIT_HEADERS = ("单位编码", "单位名称", "单位类型", "所属县", "上级单位", "统一社会信用代码", "信用代码校验说明",

@@ -4,22 +4,22 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
-from datetime import date
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import render
 
-from xiezhi.core.actor import Actor
 from xiezhi.core.errors import XiezhiError
 from xiezhi.core.pagination import Page, paginate
+from xiezhi.core.web import date_param as date_param
+from xiezhi.core.web import int_param as int_param
+from xiezhi.core.web import request_actor
 
 View = Callable[..., HttpResponse]
 
 
-def get_actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
+get_actor = request_actor
 
 
 def error_page(request: HttpRequest, exc: XiezhiError) -> HttpResponse:
@@ -48,21 +48,6 @@ def public_view(func: View) -> View:
             return error_page(request, exc)
 
     return wrapper
-
-
-def int_param(params: QueryDict, name: str) -> int | None:
-    raw = params.get(name, "").strip()
-    return int(raw) if raw.isdigit() else None
-
-
-def date_param(params: QueryDict, name: str) -> tuple[date | None, str]:
-    raw = params.get(name, "").strip()
-    if not raw:
-        return None, ""
-    try:
-        return date.fromisoformat(raw), ""
-    except ValueError:
-        return None, "日期格式有误，应为“2025-10-08”这样的日期"
 
 
 def paged(request: HttpRequest, qs: Any, default_size: int = 20) -> Page[Any]:

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -18,13 +16,13 @@ from xiezhi.coordination.models import Dispute, DisputeKind
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import NotFound, PermissionDenied, ValidationFailed, XiezhiError
 from xiezhi.core.pagination import paginate
+from xiezhi.core.web import page_view_with, request_actor
 from xiezhi.deadlines.selectors import for_subject
 from xiezhi.documents.selectors import documents_for
 from xiezhi.rulebook.dispute_flow import DISPUTE
 from xiezhi.transfers.access import access_transfer
 from xiezhi.units.models import Unit
 
-View = Callable[..., HttpResponse]
 OPEN_FIELDS = (
     "kind",
     "counterpart",
@@ -38,19 +36,8 @@ OPEN_FIELDS = (
 )
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
-
-
-def page_view(func: View) -> View:
-    @functools.wraps(func)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return func(request, *args, **kwargs)
-        except XiezhiError as exc:
-            return render(request, "coordination/disputes/error.html", {"error": exc}, status=exc.status)
-
-    return login_required(wrapper)
+_actor = request_actor
+page_view = page_view_with(back_url="disputes:list", back_label="返回执法争议")
 
 
 @page_view

@@ -2,38 +2,20 @@
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
+from django.http import HttpRequest, QueryDict
 
-from xiezhi.core.actor import Actor
-from xiezhi.core.errors import XiezhiError
 from xiezhi.core.pagination import Page, paginate
+from xiezhi.core.web import date_param as date_param
+from xiezhi.core.web import int_param as int_param
+from xiezhi.core.web import page_view_with, request_actor
 
-View = Callable[..., HttpResponse]
-
-
-def get_actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
-
-
-def page_view(func: View) -> View:
-    """Signed-in pages; a XiezhiError becomes an error page with its Chinese message and status."""
-
-    @functools.wraps(func)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return func(request, *args, **kwargs)
-        except XiezhiError as exc:
-            return render(request, "units/error.html", {"error": exc}, status=exc.status)
-
-    return login_required(wrapper)
+get_actor = request_actor
+page_view = page_view_with(back_url="units:unit_list", back_label="返回单位列表")
 
 
 @dataclass(frozen=True)
@@ -86,21 +68,6 @@ def form_data(post: QueryDict, fields: Sequence[FieldSpec]) -> dict[str, Any]:
 def flag(params: QueryDict, name: str) -> bool | None:
     raw = params.get(name, "")
     return True if raw == "1" else False if raw == "0" else None
-
-
-def int_param(params: QueryDict, name: str) -> int | None:
-    raw = params.get(name, "").strip()
-    return int(raw) if raw.isdigit() else None
-
-
-def date_param(params: QueryDict, name: str) -> tuple[date | None, str]:
-    raw = params.get(name, "").strip()
-    if not raw:
-        return None, ""
-    try:
-        return date.fromisoformat(raw), ""
-    except ValueError:
-        return None, "日期格式有误，应为“2025-10-08”这样的日期"
 
 
 def paged(request: HttpRequest, qs: Any) -> Page[Any]:
