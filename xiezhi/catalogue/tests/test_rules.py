@@ -23,7 +23,7 @@ ON = date(2025, 6, 1)
 # --- R-CAT-01: published, item-by-item lists per township -----------------------------------------
 
 
-@pytest.mark.rule("R-CAT-01")
+@pytest.mark.rule("R-CAT-01", "R-PUB-03")
 def test_public_catalogue_lists_every_matter_of_a_township_item_by_item(cat: Cat) -> None:
     page = Client().get(f"/public/catalogue/{cat.town.code}/", {"date": "2025-06-01"})
     assert page.status_code == 200
