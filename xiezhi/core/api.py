@@ -31,7 +31,7 @@ class TokenAuth(APIKeyHeader):
             return None
         raw = key.removeprefix("Bearer ").strip()
         digest = hashlib.sha256(raw.encode()).hexdigest()
-        token = ApiToken.objects.select_related("user").filter(token_hash=digest).first()
+        token = ApiToken.objects.select_related("user__person__unit").filter(token_hash=digest).first()
         if token is None or not token.is_active() or not token.user.is_active:
             return None
         if request.method not in SAFE_METHODS and token.scope != "write":
