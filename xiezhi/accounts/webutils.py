@@ -11,14 +11,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.http import url_has_allowed_host_and_scheme
 
-from xiezhi.core.actor import Actor
 from xiezhi.core.errors import NotAuthenticated, XiezhiError
+from xiezhi.core.web import request_actor
 
 View = Callable[..., HttpResponse]
 
 
-def actor_of(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
+actor_of = request_actor
 
 
 def error_page(request: HttpRequest, exc: XiezhiError) -> HttpResponse:

@@ -18,16 +18,15 @@ from xiezhi.audit import exports, filters
 from xiezhi.audit.api import csv_response
 from xiezhi.audit.selectors import event_for, events_for, require_auditor
 from xiezhi.audit.verify import run_verification
-from xiezhi.core.actor import Actor
 from xiezhi.core.errors import ValidationFailed, XiezhiError
 from xiezhi.core.pagination import paginate
+from xiezhi.core.web import request_actor
 from xiezhi.units.models import Unit
 
 View = Callable[..., HttpResponseBase]
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
+_actor = request_actor
 
 
 def auditor_page(view: View) -> View:

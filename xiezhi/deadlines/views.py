@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -18,9 +15,10 @@ from django.views.decorators.http import require_POST
 
 from xiezhi.audit.services import record
 from xiezhi.core.actor import Actor
-from xiezhi.core.errors import PermissionDenied, ValidationFailed, XiezhiError
+from xiezhi.core.errors import PermissionDenied, ValidationFailed
 from xiezhi.core.exports import csv_response
 from xiezhi.core.pagination import paginate
+from xiezhi.core.web import page_view_with, request_actor
 from xiezhi.deadlines import calendar_services, computing, selectors, services
 from xiezhi.deadlines.access import access_obligation
 from xiezhi.deadlines.calendar_view import year_grid
@@ -34,21 +32,9 @@ from xiezhi.units.models import Unit
 EXPORT_MAX = 10000
 
 
-def _actor(request: HttpRequest) -> Actor:
-    return request.actor  # type: ignore[attr-defined,no-any-return]
-
-
-def page_errors(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Show a XiezhiError as a page with its Chinese message and status code."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except XiezhiError as exc:
-            return render(request, "deadlines/error.html", {"error": exc}, status=exc.status)
-
-    return wrapper
+_actor = request_actor
+# Signed-in pages; the deadlines error page keeps its own wording.
+deadline_page = page_view_with(template="deadlines/error.html")
 
 
 def _business(actor: Actor) -> None:
@@ -85,8 +71,7 @@ def _rows(obs: list[Obligation], calendar: WorkCalendar) -> list[dict[str, Any]]
     return rows
 
 
-@login_required
-@page_errors
+@deadline_page
 def my_tasks(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     _business(actor)
@@ -180,8 +165,7 @@ def _export(actor: Actor, qs: Any, view: str) -> HttpResponse:
     return csv_response("obligations.csv", header, lines)
 
 
-@login_required
-@page_errors
+@deadline_page
 def obligation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     actor = _actor(request)
     _business(actor)
@@ -235,8 +219,7 @@ def _is_calendar_admin(actor: Actor) -> bool:
     return actor.admin_role == "sysadmin"
 
 
-@login_required
-@page_errors
+@deadline_page
 def calendar_page(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     year = _year(request)
@@ -279,9 +262,8 @@ def _after_change(request: HttpRequest, result: calendar_services.ChangeResult, 
     return redirect(f"{reverse('deadlines:calendar')}?year={year}")
 
 
-@login_required
+@deadline_page
 @require_POST
-@page_errors
 def calendar_override(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     calendar_services.require_calendar_admin(actor)
@@ -301,9 +283,8 @@ def calendar_override(request: HttpRequest) -> HttpResponse:
     return _after_change(request, result, year)
 
 
-@login_required
+@deadline_page
 @require_POST
-@page_errors
 def calendar_delete(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     calendar_services.require_calendar_admin(actor)
@@ -319,9 +300,8 @@ def calendar_delete(request: HttpRequest) -> HttpResponse:
     return _after_change(request, result, year)
 
 
-@login_required
+@deadline_page
 @require_POST
-@page_errors
 def calendar_import(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     calendar_services.require_calendar_admin(actor)

@@ -6,15 +6,14 @@ import functools
 from collections.abc import Callable
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, QueryDict
-from django.shortcuts import render
 
 from xiezhi.core.errors import XiezhiError
 from xiezhi.core.pagination import Page, paginate
 from xiezhi.core.web import date_param as date_param
+from xiezhi.core.web import error_page as core_error_page
 from xiezhi.core.web import int_param as int_param
-from xiezhi.core.web import request_actor
+from xiezhi.core.web import page_view_with, request_actor
 
 View = Callable[..., HttpResponse]
 
@@ -22,21 +21,16 @@ View = Callable[..., HttpResponse]
 get_actor = request_actor
 
 
+# The catalogue's error page links back to the public directory for anonymous visitors.
+ERROR_TEMPLATE = "catalogue/error.html"
+
+
 def error_page(request: HttpRequest, exc: XiezhiError) -> HttpResponse:
-    return render(request, "catalogue/error.html", {"error": exc}, status=exc.status)
+    return core_error_page(request, exc, template=ERROR_TEMPLATE)
 
 
-def page_view(func: View) -> View:
-    """Signed-in pages; a XiezhiError becomes an error page with its Chinese message and status."""
-
-    @functools.wraps(func)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return func(request, *args, **kwargs)
-        except XiezhiError as exc:
-            return error_page(request, exc)
-
-    return login_required(wrapper)
+page_view = page_view_with(template=ERROR_TEMPLATE)
+"""Signed-in pages; a XiezhiError becomes an error page with its Chinese message and status."""
 
 
 def public_view(func: View) -> View:
