@@ -76,7 +76,7 @@ def test_five_failures_lock_the_account_and_the_page_says_until_when(
     statuses = fail(client, "t_handler", 5)
     assert statuses == [401, 401, 401, 401, 403]
     last_failure = AccessAttempt.objects.get(username="t_handler").attempt_time
-    expected = f"{LOCKED_PREFIX}{timezone.localtime(last_failure + timedelta(minutes=30)):%H:%M}后再试"
+    expected = f"{LOCKED_PREFIX}{lockout.clock(last_failure + timedelta(minutes=30))}后再试"
     # The right password no longer helps: the lock holds for 30 minutes.
     status, body = post_login(client, "t_handler", PASSWORD)
     assert status == 403
@@ -96,10 +96,10 @@ def test_the_lock_end_is_counted_from_the_last_failure_not_from_now(
     AccessAttempt.objects.filter(username="t_handler").update(attempt_time=ten_minutes_ago)
     status, body = post_login(client, "t_handler", PASSWORD)
     assert status == 403
-    from_last_failure = timezone.localtime(ten_minutes_ago + timedelta(minutes=30))
-    from_now = timezone.localtime(timezone.now() + timedelta(minutes=30))
-    assert f"{LOCKED_PREFIX}{from_last_failure:%H:%M}后再试" in body
-    assert f"{from_now:%H:%M}后再试" not in body
+    from_last_failure = lockout.clock(ten_minutes_ago + timedelta(minutes=30))
+    from_now = lockout.clock(timezone.now() + timedelta(minutes=30))
+    assert f"{LOCKED_PREFIX}{from_last_failure}后再试" in body
+    assert f"{from_now}后再试" not in body
     # A refused attempt neither counts as a failure nor moves the lock.
     attempt = AccessAttempt.objects.get(username="t_handler")
     assert attempt.failures_since_start == 5 and attempt.attempt_time == ten_minutes_ago
@@ -196,3 +196,10 @@ def test_login_page_shows_no_error_and_keeps_next(client: Client) -> None:
     body = response.content.decode()
     assert response.status_code == 200
     assert 'value="/accounts/me/"' in body and "login-error" not in body
+
+
+def test_the_lock_end_shows_the_date_when_it_falls_on_another_day() -> None:
+    now = timezone.now()
+    assert lockout.clock(now) == f"{timezone.localtime(now):%H:%M}"
+    tomorrow = timezone.localtime(now + timedelta(days=1))
+    assert lockout.clock(tomorrow) == f"{tomorrow.month}月{tomorrow.day}日{tomorrow:%H:%M}"
