@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -16,10 +17,9 @@ from xiezhi.units import access, exports, selectors, services
 from xiezhi.units.models import EXPIRY_WARNING_DAYS, Certificate, CertificateStatus, Person, Unit
 from xiezhi.units.views.common import (
     FieldSpec,
-    bind,
     date_param,
+    edit_form,
     filters_of,
-    form_data,
     get_actor,
     int_param,
     page_view,
@@ -112,34 +112,26 @@ def _certificate_fields(actor: Actor) -> list[FieldSpec]:
 def _certificate_form(request: HttpRequest, cert: Certificate | None) -> HttpResponse:
     actor = get_actor(request)
     fields = _certificate_fields(actor)
-    values: dict[str, Any] = {f.name: getattr(cert, f.name) for f in fields} if cert else {}
+    initial: dict[str, Any] = {f.name: getattr(cert, f.name) for f in fields} if cert else {}
     if cert is None and request.GET.get("holder"):
-        values["holder_id"] = request.GET["holder"]
-    errors: dict[str, list[str]] = {}
-    status = 200
-    if request.method == "POST":
-        data = form_data(request.POST, fields)
-        try:
-            if cert is None:
-                services.create_certificate(actor, data)
-            else:
-                services.update_certificate(actor, cert.pk, data)
-        except ValidationFailed as exc:
-            values, errors, status = data, exc.details, 422
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "执法证信息已保存")
-            return redirect("units:certificate_list")
+        initial["holder_id"] = request.GET["holder"]
     actions = (
         [(a, CERTIFICATE.action_label(a)) for a in CERTIFICATE.allowed_actions(cert.status)] if cert else []
     )
-    context = {
-        "cert": cert,
-        "fields": bind(fields, values, errors),
-        "title": "修改执法证" if cert else "登记执法证",
-        "actions": actions,
-    }
-    return render(request, "units/certificate_form.html", context, status=status)
+    return edit_form(
+        request,
+        fields=fields,
+        initial=initial,
+        save=lambda data: (
+            services.create_certificate(actor, data)
+            if cert is None
+            else services.update_certificate(actor, cert.pk, data)
+        ),
+        saved_message="执法证信息已保存",
+        success_url=lambda _saved: reverse("units:certificate_list"),
+        template="units/certificate_form.html",
+        context={"cert": cert, "title": "修改执法证" if cert else "登记执法证", "actions": actions},
+    )
 
 
 @page_view

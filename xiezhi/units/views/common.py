@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from django.http import HttpRequest, QueryDict
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse, QueryDict
+from django.shortcuts import redirect, render
 
+from xiezhi.core.errors import ValidationFailed
 from xiezhi.core.pagination import Page, paginate
 from xiezhi.core.web import date_param as date_param
 from xiezhi.core.web import int_param as int_param
@@ -76,3 +79,36 @@ def paged(request: HttpRequest, qs: Any) -> Page[Any]:
 
 def filters_of(params: QueryDict, names: Sequence[str]) -> dict[str, str]:
     return {n: params.get(n, "") for n in names if params.get(n)}
+
+
+def edit_form(
+    request: HttpRequest,
+    *,
+    fields: Sequence[FieldSpec],
+    initial: Mapping[str, Any],
+    save: Callable[[dict[str, Any]], Any],
+    saved_message: str,
+    success_url: Callable[[Any], str],
+    template: str,
+    context: Mapping[str, Any],
+) -> HttpResponse:
+    """The create/edit page every directory form shares: show, validate through the service, redirect.
+
+    A refused save shows the service's Chinese message and field errors with what was typed (422),
+    so nothing the user entered is lost.
+    """
+    values: Mapping[str, Any] = initial
+    errors: Mapping[str, list[str]] = {}
+    status = 200
+    if request.method == "POST":
+        data = form_data(request.POST, fields)
+        try:
+            saved = save(data)
+        except ValidationFailed as exc:
+            values, errors, status = data, exc.details, 422
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, saved_message)
+            return redirect(success_url(saved))
+    page = {**context, "fields": bind(fields, values, errors)}
+    return render(request, template, page, status=status)

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -17,10 +18,9 @@ from xiezhi.units import access, exports, selectors, services
 from xiezhi.units.models import Person, Role, Section, Unit
 from xiezhi.units.views.common import (
     FieldSpec,
-    bind,
+    edit_form,
     filters_of,
     flag,
-    form_data,
     get_actor,
     int_param,
     page_view,
@@ -136,31 +136,23 @@ def _person_fields(actor: Actor) -> list[FieldSpec]:
 def _person_form(request: HttpRequest, person: Person | None) -> HttpResponse:
     actor = get_actor(request)
     fields = _person_fields(actor)
-    values: dict[str, Any] = {f.name: getattr(person, f.name) for f in fields} if person else {}
+    initial: dict[str, Any] = {f.name: getattr(person, f.name) for f in fields} if person else {}
     if person is None and request.GET.get("unit"):
-        values["unit_id"] = request.GET["unit"]
-    errors: dict[str, list[str]] = {}
-    status = 200
-    if request.method == "POST":
-        data = form_data(request.POST, fields)
-        try:
-            saved = (
-                services.create_person(actor, data)
-                if person is None
-                else services.update_person(actor, person.pk, data)
-            )
-        except ValidationFailed as exc:
-            values, errors, status = data, exc.details, 422
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "人员信息已保存")
-            return redirect("units:person_detail", pk=saved.pk)
-    context = {
-        "person": person,
-        "fields": bind(fields, values, errors),
-        "title": "修改人员" if person else "新增人员",
-    }
-    return render(request, "units/person_form.html", context, status=status)
+        initial["unit_id"] = request.GET["unit"]
+    return edit_form(
+        request,
+        fields=fields,
+        initial=initial,
+        save=lambda data: (
+            services.create_person(actor, data)
+            if person is None
+            else services.update_person(actor, person.pk, data)
+        ),
+        saved_message="人员信息已保存",
+        success_url=lambda saved: reverse("units:person_detail", kwargs={"pk": saved.pk}),
+        template="units/person_form.html",
+        context={"person": person, "title": "修改人员" if person else "新增人员"},
+    )
 
 
 @page_view

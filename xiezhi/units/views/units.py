@@ -2,24 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xiezhi.core.actor import Actor
-from xiezhi.core.errors import ValidationFailed
 from xiezhi.units import access, exports, selectors, services
 from xiezhi.units.models import County, Unit, UnitKind
 from xiezhi.units.views.common import (
     FieldSpec,
-    bind,
+    edit_form,
     filters_of,
     flag,
-    form_data,
     get_actor,
     page_view,
     paged,
@@ -125,29 +122,18 @@ def _unit_fields(actor: Actor, unit: Unit | None) -> list[FieldSpec]:
 def _unit_form(request: HttpRequest, unit: Unit | None) -> HttpResponse:
     actor = get_actor(request)
     fields = _unit_fields(actor, unit)
-    values: dict[str, Any] = {f.name: getattr(unit, f.name) for f in fields} if unit else {"county_id": ""}
-    errors: dict[str, list[str]] = {}
-    status = 200
-    if request.method == "POST":
-        data = form_data(request.POST, fields)
-        try:
-            saved = (
-                services.create_unit(actor, data)
-                if unit is None
-                else services.update_unit(actor, unit.pk, data)
-            )
-        except ValidationFailed as exc:
-            values, errors, status = data, exc.details, 422
-            messages.error(request, exc.message)
-        else:
-            messages.success(request, "单位信息已保存")
-            return redirect("units:unit_detail", pk=saved.pk)
-    context = {
-        "unit": unit,
-        "fields": bind(fields, values, errors),
-        "title": "修改单位" if unit else "新建单位",
-    }
-    return render(request, "units/unit_form.html", context, status=status)
+    return edit_form(
+        request,
+        fields=fields,
+        initial={f.name: getattr(unit, f.name) for f in fields} if unit else {"county_id": ""},
+        save=lambda data: (
+            services.create_unit(actor, data) if unit is None else services.update_unit(actor, unit.pk, data)
+        ),
+        saved_message="单位信息已保存",
+        success_url=lambda saved: reverse("units:unit_detail", kwargs={"pk": saved.pk}),
+        template="units/unit_form.html",
+        context={"unit": unit, "title": "修改单位" if unit else "新建单位"},
+    )
 
 
 @page_view
