@@ -42,8 +42,13 @@ def visible_to(actor: Actor) -> QuerySet[SharedRecord]:
     return qs.filter(own | received)
 
 
+def unit_pk(actor: Actor) -> int:
+    """The actor's unit id, 0 (no unit) for an actor without one: such an actor matches no row."""
+    return actor.unit_id or 0
+
+
 def received_ids(actor: Actor) -> QuerySet[SharedRecord]:
-    return SharedRecord.objects.filter(recipients__unit_id=actor.unit_id).values("pk")  # type: ignore[return-value]
+    return SharedRecord.objects.filter(recipients__unit_id=unit_pk(actor)).values("pk")  # type: ignore[return-value]
 
 
 def access_record(actor: Actor, pk: int | str) -> SharedRecord:
@@ -79,7 +84,7 @@ def can_read(actor: Actor, r: SharedRecord) -> bool:
     return (
         actor.can_act_in_business
         and r.status == "shared"
-        and r.recipients.filter(unit_id=actor.unit_id).exists()  # type: ignore[attr-defined]
+        and r.recipients.filter(unit_id=unit_pk(actor)).exists()  # type: ignore[attr-defined]
     )
 
 

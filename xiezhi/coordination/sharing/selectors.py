@@ -8,7 +8,7 @@ from typing import Any
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 
 from xiezhi.coordination.models import SharedRecord, ShareRecipient, ShareSubscription
-from xiezhi.coordination.sharing.access import visible_to
+from xiezhi.coordination.sharing.access import unit_pk, visible_to
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import ValidationFailed
 from xiezhi.rulebook import sharing as rules
@@ -33,7 +33,7 @@ def in_box(actor: Actor, box: str) -> QuerySet[SharedRecord]:
     if box == "sent":
         return qs.filter(sender_id=actor.unit_id)
     if box == "received":
-        mine = ShareRecipient.objects.filter(record=OuterRef("pk"), unit_id=actor.unit_id)
+        mine = ShareRecipient.objects.filter(record=OuterRef("pk"), unit_id=unit_pk(actor))
         return (
             qs.filter(status="shared")
             .filter(Exists(mine))
@@ -71,7 +71,7 @@ def filtered(
         if status not in STATUSES.get(box, {}):
             raise ValidationFailed.field("status", f"状态“{status}”无效")
         if box == "received":
-            qs = qs.filter(my_read=(status == "read"))
+            qs = qs.filter(my_read=(status == "read"))  # type: ignore[misc]  # annotated by in_box
         elif status == "unread":
             unread = ShareRecipient.objects.filter(record=OuterRef("pk"), read_at__isnull=True)
             qs = qs.filter(status="shared").filter(Exists(unread))
@@ -101,12 +101,12 @@ def for_list(qs: QuerySet[SharedRecord]) -> QuerySet[SharedRecord]:
 def subscriptions_of(actor: Actor) -> QuerySet[ShareSubscription]:
     if not actor.can_act_in_business or actor.unit is None:
         return ShareSubscription.objects.none()
-    return ShareSubscription.objects.filter(unit_id=actor.unit_id).select_related("matter")
+    return ShareSubscription.objects.filter(unit_id=unit_pk(actor)).select_related("matter")
 
 
 def unread_count(actor: Actor) -> int:
     if not actor.can_act_in_business or actor.unit is None:
         return 0
     return ShareRecipient.objects.filter(
-        unit_id=actor.unit_id, read_at__isnull=True, record__status="shared"
+        unit_id=unit_pk(actor), read_at__isnull=True, record__status="shared"
     ).count()

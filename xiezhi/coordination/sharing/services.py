@@ -408,12 +408,12 @@ def mark_read(actor: Actor, r: SharedRecord) -> ShareRecipient:
         raise PermissionDenied("只有接收单位可以确认签收")
     now = timezone.now()
     with transaction.atomic():
-        rows = ShareRecipient.objects.filter(record=r, unit_id=actor.unit_id, read_at__isnull=True).update(
-            read_at=now, read_by=actor.person, read_by_name=_name(actor)
-        )
+        rows = ShareRecipient.objects.filter(
+            record=r, unit_id=access.unit_pk(actor), read_at__isnull=True
+        ).update(read_at=now, read_by=actor.person, read_by_name=_name(actor))
         if not rows:
             raise Conflict("本单位已签收该信息")
-        rec = ShareRecipient.objects.select_related("unit").get(record=r, unit_id=actor.unit_id)
+        rec = ShareRecipient.objects.select_related("unit").get(record=r, unit_id=access.unit_pk(actor))
         _event(r, "read", f"{rec.unit.name}已签收", actor)
         audit(actor, "sharing.read", r, after={"unit": rec.unit.name})
     return rec
@@ -425,7 +425,10 @@ def allowed_actions(actor: Actor, r: SharedRecord) -> list[str]:
         out += ["share", "attach"]
     if r.status == "draft" and access.is_sender(actor, r):
         out.append("extend")
-    if r.status == "shared" and r.recipients.filter(unit_id=actor.unit_id, read_at__isnull=True).exists():  # type: ignore[attr-defined]
+    if (
+        r.status == "shared"
+        and r.recipients.filter(unit_id=access.unit_pk(actor), read_at__isnull=True).exists()
+    ):  # type: ignore[attr-defined]
         out.append("read")
     return out
 
@@ -473,7 +476,7 @@ def subscribe(actor: Actor, data: Mapping[str, Any]) -> ShareSubscription:
 def unsubscribe(actor: Actor, pk: int | str) -> None:
     access.require_business(actor)
     sub = ShareSubscription.objects.filter(
-        pk=int(pk) if str(pk).isdigit() else 0, unit_id=actor.unit_id
+        pk=int(pk) if str(pk).isdigit() else 0, unit_id=access.unit_pk(actor)
     ).first()
     if sub is None:
         raise NotFound("订阅不存在或您无权访问")

@@ -88,7 +88,7 @@ def _export(actor: Actor, qs: Any, box: str) -> HttpResponse:
     header = ["编号", "类别", "标题", "共享单位", "形成时间", "共享时间", "接收单位数", "已签收", "状态"]
     lines = [
         [r.pk, r.category_label, r.title, r.sender.name, _fmt(r.formed_at), _fmt(r.shared_at),
-         r.n_recipients if r.status == "shared" else 0, r.n_read, r.status_label]
+         getattr(r, "n_recipients", 0) if r.status == "shared" else 0, getattr(r, "n_read", 0), r.status_label]
         for r in rows
     ]  # fmt: skip
     with transaction.atomic():
@@ -98,7 +98,7 @@ def _export(actor: Actor, qs: Any, box: str) -> HttpResponse:
 
 def _form_context(actor: Actor, values: dict[str, Any], errors: dict[str, list[str]]) -> dict[str, Any]:
     assert actor.unit is not None
-    units = Unit.objects.filter(county_id=actor.unit.county_id, active=True).exclude(pk=actor.unit_id)
+    units = Unit.objects.filter(county_id=actor.unit.county_id, active=True).exclude(pk=actor.unit.pk)
     return {
         "values": values,
         "errors": errors,
