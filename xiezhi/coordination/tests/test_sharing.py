@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -302,3 +303,14 @@ def test_pages_inbox_outbox_form_detail_csv_and_subscriptions(world: World) -> N
     assert subs.status_code == 302
     assert "统计分析数据" in dept.get("/sharing/subscriptions/").content.decode()
     assert page(world, "sysadmin").get("/sharing/").status_code == 403
+
+
+def test_demo_loader_adds_records_and_subscriptions_once() -> None:
+    from django.core.management import call_command
+
+    call_command("demo", stdout=io.StringIO())
+    assert SharedRecord.objects.count() == 3 and ShareSubscription.objects.count() == 2
+    assert set(SharedRecord.objects.values_list("status", flat=True)) == {"draft", "shared"}
+    assert ShareRecipient.objects.filter(read_at__isnull=False).count() == 1
+    call_command("demo", stdout=io.StringIO())
+    assert SharedRecord.objects.count() == 3
