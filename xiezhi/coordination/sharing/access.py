@@ -72,6 +72,14 @@ def can_form(actor: Actor) -> bool:
     )
 
 
+FORM_MESSAGE = "只有乡镇（街道）、县级部门、指挥中心或司法局的承办人、联络员、负责人可以共享信息"
+
+
+def require_can_form(actor: Actor) -> None:
+    if not can_form(actor):
+        raise PermissionDenied(FORM_MESSAGE)
+
+
 def is_sender(actor: Actor, r: SharedRecord) -> bool:
     return actor.can_act_in_business and actor.unit_id == r.sender_id
 

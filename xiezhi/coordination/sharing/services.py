@@ -32,6 +32,7 @@ from xiezhi.coordination.sharing import access
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from xiezhi.deadlines import services as deadlines
+from xiezhi.deadlines.access import can_approve_change
 from xiezhi.deadlines.models import ACTIVE, Obligation
 from xiezhi.notifications.services import notify
 from xiezhi.rulebook import sharing as rules
@@ -423,7 +424,11 @@ def allowed_actions(actor: Actor, r: SharedRecord) -> list[str]:
     out: list[str] = []
     if r.status == "draft" and access.can_share(actor, r):
         out += ["share", "attach"]
-    if r.status == "draft" and access.is_sender(actor, r):
+    if (
+        r.status == "draft"
+        and access.is_sender(actor, r)
+        and any(ob.status == "open" and can_approve_change(actor, ob) for ob in _obligations(r))
+    ):
         out.append("extend")
     if (
         r.status == "shared"

@@ -114,8 +114,7 @@ def _form_context(actor: Actor, values: dict[str, Any], errors: dict[str, list[s
 def new(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     access.require_business(actor)
-    if not access.can_form(actor):
-        access.require_own_unit(actor, -1)  # a clear 403 in Chinese
+    access.require_can_form(actor)
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     status = 200

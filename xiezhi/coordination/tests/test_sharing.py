@@ -314,3 +314,17 @@ def test_demo_loader_adds_records_and_subscriptions_once() -> None:
     assert ShareRecipient.objects.filter(read_at__isnull=False).count() == 1
     call_command("demo", stdout=io.StringIO())
     assert SharedRecord.objects.count() == 3
+
+
+@pytest.mark.rule("R-SH-02")
+def test_sharing_after_the_working_day_is_met_late_and_marked(world: World) -> None:
+    formed = timezone.now() - timedelta(days=10)
+    r = services.form_record(
+        world.actor("township_handler"), penalty_data(world, formed_at=formed.isoformat())
+    )
+    assert services.allowed_actions(world.actor("township_handler"), r) == ["share", "attach"]
+    assert "extend" in services.allowed_actions(world.actor("township_leader"), r)
+    services.share(world.actor("township_handler"), r)
+    ob = obligation(r)
+    assert ob.status == "met" and ob.met_at is not None and ob.met_at > ob.due_at
+    assert r.events.filter(kind="late").exists()  # type: ignore[attr-defined]
