@@ -328,3 +328,31 @@ def test_sharing_after_the_working_day_is_met_late_and_marked(world: World) -> N
     ob = obligation(r)
     assert ob.status == "met" and ob.met_at is not None and ob.met_at > ob.due_at
     assert r.events.filter(kind="late").exists()  # type: ignore[attr-defined]
+
+
+@pytest.mark.rule("R-SH-02")
+def test_pages_extend_with_reason_attach_and_share_a_draft(world: World) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    r = services.form_record(world.actor("township_handler"), penalty_data(world))
+    leader = page(world, "township_leader")
+    html = leader.get(f"/sharing/{r.pk}/").content.decode()
+    assert 'data-testid="action-extend"' in html and 'data-testid="action-share"' in html
+    handler_html = page(world, "township_handler").get(f"/sharing/{r.pk}/").content.decode()
+    assert 'data-testid="action-share"' in handler_html and 'data-testid="action-extend"' not in handler_html
+    due = obligation(r).due_at
+    bad = leader.post(f"/sharing/{r.pk}/extend/", {"reason": "", "period": "1WD"})
+    assert bad.status_code == 422 and "须说明理由" in bad.content.decode()
+    assert obligation(r).due_at == due and not AuditEvent.objects.filter(action="sharing.extended").exists()
+    assert (
+        leader.post(f"/sharing/{r.pk}/extend/", {"reason": "需汇总执行情况", "period": "1WD"}).status_code
+        == 302
+    )
+    assert obligation(r).due_at > due
+    town = page(world, "township_handler")
+    upload = SimpleUploadedFile("决定书.pdf", PDF, content_type="application/pdf")
+    assert town.post(f"/sharing/{r.pk}/attach/", {"file": upload}).status_code == 302
+    assert town.post(f"/sharing/{r.pk}/share/").status_code == 302
+    detail = town.get(f"/sharing/{r.pk}/").content.decode()
+    assert "决定书.pdf" in detail and "需汇总执行情况" in detail and "未签收：示例县城市管理局" in detail
+    assert page(world, "department_liaison").post(f"/sharing/{r.pk}/share/").status_code == 403
