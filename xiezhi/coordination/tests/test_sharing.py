@@ -356,3 +356,29 @@ def test_pages_extend_with_reason_attach_and_share_a_draft(world: World) -> None
     detail = town.get(f"/sharing/{r.pk}/").content.decode()
     assert "决定书.pdf" in detail and "需汇总执行情况" in detail and "未签收：示例县城市管理局" in detail
     assert page(world, "department_liaison").post(f"/sharing/{r.pk}/share/").status_code == 403
+
+
+def test_api_attachment_upload_checks_the_file_and_the_sender(world: World) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    r = services.form_record(world.actor("township_handler"), penalty_data(world))
+    town = api(world, "township_handler")
+    bad = town.post(
+        f"/api/v1/sharing/{r.pk}/attachments", {"file": SimpleUploadedFile("x.pdf", b"not a pdf")}
+    )
+    assert bad.status_code == 422 and not SharedAttachment.objects.exists()
+    ok = town.post(f"/api/v1/sharing/{r.pk}/attachments", {"file": SimpleUploadedFile("决定书.pdf", PDF)})
+    assert ok.status_code == 200 and ok.json()["attachments"][0]["name"] == "决定书.pdf"
+    leader = api(world, "township_leader")
+    assert (
+        leader.post(
+            f"/api/v1/sharing/{r.pk}/extend", {"reason": "整理中"}, content_type="application/json"
+        ).status_code
+        == 200
+    )
+    assert (
+        api(world, "department_liaison")
+        .post(f"/api/v1/sharing/{r.pk}/attachments", {"file": SimpleUploadedFile("a.pdf", PDF)})
+        .status_code
+        == 404
+    )
