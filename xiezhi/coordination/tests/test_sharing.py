@@ -303,6 +303,9 @@ def test_pages_inbox_outbox_form_detail_csv_and_subscriptions(world: World) -> N
     assert subs.status_code == 302
     assert "统计分析数据" in dept.get("/sharing/subscriptions/").content.decode()
     assert page(world, "sysadmin").get("/sharing/").status_code == 403
+    county_wide = page(world, "dispatcher").get("/sharing/").content.decode()
+    assert "全县共享信息" in county_wide and r.title in county_wide
+    assert r.title not in page(world, "justice_office_supervisor").get("/sharing/").content.decode()
 
 
 def test_demo_loader_adds_records_and_subscriptions_once() -> None:
