@@ -68,6 +68,7 @@ ROUTERS = [
     ("transfers", "xiezhi.transfers.api"),
     ("disputes", "xiezhi.coordination.disputes.api"),
     ("intake", "xiezhi.intake.api"),
+    ("sharing", "xiezhi.coordination.sharing.api"),
 ]
 
 for prefix, module_name in ROUTERS:

@@ -18,6 +18,7 @@ APP_URLS = [
     ("disputes/", "xiezhi.coordination.disputes.urls"),
     ("intake/", "xiezhi.intake.urls"),
     ("public/", "xiezhi.intake.public_urls"),
+    ("sharing/", "xiezhi.coordination.sharing.urls"),
 ]
 
 urlpatterns = [path("api/v1/", api.urls), path("", include("xiezhi.core.urls"))]

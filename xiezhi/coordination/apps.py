@@ -14,3 +14,4 @@ class CoordinationConfig(AppConfig):
 
         register_visibility(Dispute, can_see)
         navigation.register("执法争议", "disputes:list", 25)
+        navigation.register("信息共享", "sharing:list", 27)

@@ -141,3 +141,6 @@ class DisputeEvent(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
+from .sharing.models import *  # noqa: E402,F403

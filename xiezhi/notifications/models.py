@@ -17,6 +17,7 @@ KIND_LABELS: dict[str, str] = {
     "escalation": "督办",
     "deadline_changed": "时限变更",
     "system": "系统",
+    "sharing": "信息共享",
 }
 
 

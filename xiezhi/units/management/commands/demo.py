@@ -23,6 +23,7 @@ LOADERS: list[str] = [
     "xiezhi.catalogue.demo.load_catalogue",
     "xiezhi.transfers.demo.load_transfers",
     "xiezhi.intake.demo.load_intake",
+    "xiezhi.coordination.sharing.demo.load_sharing",
 ]
 
 LABELS = {
@@ -37,6 +38,8 @@ LABELS = {
     "matters": "事项",
     "entrustments": "委托书",
     "catalogue_versions": "目录版本",
+    "shared_records": "共享信息",
+    "share_subscriptions": "信息共享订阅",
 }
 
 
