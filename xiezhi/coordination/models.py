@@ -141,3 +141,4 @@ class DisputeEvent(models.Model):
 
     def __str__(self) -> str:
         return self.label
+from .referrals.models import PenaltyDecision, PoliceSupportRequest, Referral, ReferralEvent  # noqa: E402,F401
