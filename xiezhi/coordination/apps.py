@@ -14,3 +14,6 @@ class CoordinationConfig(AppConfig):
 
         register_visibility(Dispute, can_see)
         navigation.register("执法争议", "disputes:list", 25)
+        from xiezhi.coordination.referrals.apps import ready as referrals_ready
+
+        referrals_ready()

@@ -254,6 +254,7 @@ def _step(
     inside: Callable[[datetime], None] | None = None,
     tell: Iterable[Unit | None] = (),
     waive: bool = False,
+    stamp: tuple[str, ...] = (),
 ) -> Referral:
     """One transition: permission, table, conditional UPDATE, document, timeline, audit; the clock of
     the step left is met (or waived when the process ended it), the clock of the step entered opens."""
@@ -264,6 +265,7 @@ def _step(
         raise conflict(r, action, exc.message) from None
     now = timezone.now()
     cols = dict(columns or {})
+    cols.update({name: now for name in stamp})  # the moment recorded is the moment the clocks use
     if new in flow.CLOSED_STATES:
         cols["closed_at"] = now
     with transaction.atomic():
@@ -310,10 +312,11 @@ def decide(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
     access.require(actor, r, "unit_head")
     approve = _flag(data, "approve")
     note = _text(data, "note", "不批准移送的理由", required=not approve)
-    cols = {"decided_at": timezone.now(), "decided_by_name": _name(actor), "decision_note": note}
+    cols = {"decided_by_name": _name(actor), "decision_note": note}
     if approve:
-        return _step(actor, r, "approve", label="负责人批准移送", note=note, columns=cols)
-    return _step(actor, r, "reject", label="负责人不批准移送", note=note, columns=cols, tell=[_procuratorate(r)])
+        return _step(actor, r, "approve", label="负责人批准移送", note=note, columns=cols, stamp=("decided_at",))
+    return _step(actor, r, "reject", label="负责人不批准移送", note=note, columns=cols, tell=[_procuratorate(r)],
+                 stamp=("decided_at",))  # fmt: skip
 
 
 def _materials(data: Mapping[str, Any]) -> dict[str, str]:
@@ -363,7 +366,8 @@ def transfer(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
         "transfer",
         label=f"移送{r.police.name}",
         note="；".join(f"{flow.MATERIALS[k]}：{v}" for k, v in materials.items()),
-        columns={"materials": materials, "transferred_at": timezone.now()},
+        columns={"materials": materials},
+        stamp=("transferred_at",),
         document=letter,
         tell=[r.police],
     )
@@ -377,7 +381,8 @@ def receive(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
         "receive",
         label=f"{r.police.name}签收",
         note=_text(data, "note", "签收说明", required=False),
-        columns={"received_at": timezone.now(), "received_by_name": _name(actor)},
+        columns={"received_by_name": _name(actor)},
+        stamp=("received_at",),
         tell=[r.unit],
     )
 
@@ -400,7 +405,8 @@ def forward(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
         "forward",
         label=f"不属本机关管辖，转送{organ}",
         note=notice,
-        columns={"forwarded_to": organ, "police_decided_at": timezone.now(), "police_reasons": notice},
+        columns={"forwarded_to": organ, "police_reasons": notice},
+        stamp=("police_decided_at",),
         inside=measured,
         tell=[r.unit],
         waive=True,
@@ -416,12 +422,9 @@ def police_decide(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referra
     action = ("reconsider_file" if file else "reconsider_uphold") if reconsidering else ("file" if file else "decline")
     number = _text(data, "case_number", "立案决定书文号", required=file, max_length=100)
     reasons = _text(data, "reasons", "不予立案的理由", required=not file)
-    now = timezone.now()
-    cols: dict[str, Any] = {"police_decided_at": now, "police_reasons": reasons}
+    cols: dict[str, Any] = {"police_reasons": reasons}
     if file:
         cols["police_case_number"] = number
-    if reconsidering:
-        cols["reconsider_decided_at"] = now
     label = {
         "file": "公安机关决定立案",
         "decline": "公安机关决定不予立案",
@@ -429,7 +432,8 @@ def police_decide(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referra
         "reconsider_uphold": "复议维持不予立案决定",
     }[action]
     tell = [r.unit, _court(r), _procuratorate(r)] if file else [r.unit]
-    return _step(actor, r, action, label=label, note=f"{number} {reasons}".strip(), columns=cols, tell=tell)
+    stamp = ("police_decided_at", "reconsider_decided_at") if reconsidering else ("police_decided_at",)
+    return _step(actor, r, action, label=label, note=f"{number} {reasons}".strip(), columns=cols, tell=tell, stamp=stamp)
 
 
 def accept_decline(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
@@ -452,7 +456,8 @@ def reconsider(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
         "reconsider",
         label="提请公安机关复议",
         note=reasons,
-        columns={"reconsider_asked_at": timezone.now(), "reconsider_reasons": reasons},
+        columns={"reconsider_reasons": reasons},
+        stamp=("reconsider_asked_at",),
         tell=[r.police],
     )
 
@@ -470,7 +475,8 @@ def supervise(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
         "supervise",
         label=f"建议{proc.name}进行立案监督",
         note=request,
-        columns={"supervision_asked_at": timezone.now(), "supervision_request": request, "procuratorate": proc},
+        columns={"supervision_request": request, "procuratorate": proc},
+        stamp=("supervision_asked_at",),
         tell=[proc, r.police],
     )
 
@@ -495,7 +501,8 @@ def hand_over(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
         "hand_over",
         label=f"向{r.police.name}移交涉案物品及材料",
         note=note,
-        columns={"handed_over_at": timezone.now(), "handover_note": note},
+        columns={"handover_note": note},
+        stamp=("handed_over_at",),
         tell=[r.police],
     )
 
