@@ -169,17 +169,30 @@ def _u(u: Any) -> dict[str, Any]:
 def _obligations(model: type, pk: int) -> list[dict[str, Any]]:
     ct = ContentType.objects.get_for_model(model)
     return [
-        {"id": ob.pk, "rule_id": ob.rule_id, "unit": ob.unit.name, "period": ob.period,
-         "due_at": ob.due_at.isoformat(), "status": ob.status}
+        {
+            "id": ob.pk,
+            "rule_id": ob.rule_id,
+            "unit": ob.unit.name,
+            "period": ob.period,
+            "due_at": ob.due_at.isoformat(),
+            "status": ob.status,
+        }
         for ob in for_subject(ct.pk, str(pk)).select_related("unit").order_by("opened_at", "pk")
-    ]  # fmt: skip
+    ]
 
 
 def item_out(r: Referral) -> dict[str, Any]:
     return {
-        "id": r.pk, "status": r.status, "status_label": r.status_label, "unit": _u(r.unit), "police": _u(r.police),
-        "party": r.party, "offence": r.offence, "reported_at": r.reported_at, "closed_at": r.closed_at,
-    }  # fmt: skip
+        "id": r.pk,
+        "status": r.status,
+        "status_label": r.status_label,
+        "unit": _u(r.unit),
+        "police": _u(r.police),
+        "party": r.party,
+        "offence": r.offence,
+        "reported_at": r.reported_at,
+        "closed_at": r.closed_at,
+    }
 
 
 def referral_out(a: Actor, r: Referral) -> dict[str, Any]:
@@ -192,7 +205,9 @@ def referral_out(a: Actor, r: Referral) -> dict[str, Any]:
             "decided_at": r.decided_at,
             "decided_by_name": r.decided_by_name,
             "decision_note": r.decision_note,
-            "materials": [{"key": k, "label": label, "value": r.materials.get(k, "")} for k, label in MATERIALS.items()],
+            "materials": [
+                {"key": k, "label": label, "value": r.materials.get(k, "")} for k, label in MATERIALS.items()
+            ],
             "transferred_at": r.transferred_at,
             "received_at": r.received_at,
             "forwarded_to": r.forwarded_to,
@@ -205,16 +220,29 @@ def referral_out(a: Actor, r: Referral) -> dict[str, Any]:
             "handover_note": r.handover_note,
             "allowed_actions": services.allowed_actions(a, r),
             "documents": [
-                {"id": d.pk, "doc_type": d.doc_type, "number": d.number, "title": d.title,
-                 "pdf": f"/api/v1/documents/{d.pk}/pdf", "docx": f"/api/v1/documents/{d.pk}/docx"}
+                {
+                    "id": d.pk,
+                    "doc_type": d.doc_type,
+                    "number": d.number,
+                    "title": d.title,
+                    "pdf": f"/api/v1/documents/{d.pk}/pdf",
+                    "docx": f"/api/v1/documents/{d.pk}/docx",
+                }
                 for d in documents_for(a, r)
-            ],  # fmt: skip
+            ],
             "obligations": _obligations(Referral, r.pk),
             "timeline": [
-                {"at": e.at.isoformat(), "kind": e.kind, "label": e.label, "actor": e.actor_name, "unit": e.unit_name,
-                 "note": e.note, "document_id": e.document_id}
+                {
+                    "at": e.at.isoformat(),
+                    "kind": e.kind,
+                    "label": e.label,
+                    "actor": e.actor_name,
+                    "unit": e.unit_name,
+                    "note": e.note,
+                    "document_id": e.document_id,
+                }
                 for e in r.events.order_by("at", "id")  # type: ignore[attr-defined]
-            ],  # fmt: skip
+            ],
         }
     )
     return out
@@ -228,15 +256,25 @@ def _ids(data: dict[str, Any], *names: str) -> dict[str, Any]:
 
 
 @router.get("", response=ReferralPage, summary="移送案件列表（按角色限定范围，R-CR-02）")
-def list_referrals(request: HttpRequest, status: str = "", q: str = "", page: int = 1, page_size: int = 20) -> dict[str, Any]:
+def list_referrals(
+    request: HttpRequest, status: str = "", q: str = "", page: int = 1, page_size: int = 20
+) -> dict[str, Any]:
     a = actor(request)
     access.require_business(a)
-    result = paginate(selectors.filtered(access.visible_to(a), status=status, q=q).order_by("-id"), page, page_size)
-    return {"items": [item_out(r) for r in result.items], "total": result.total, "page": result.page,
-            "page_size": result.page_size}  # fmt: skip
+    result = paginate(
+        selectors.filtered(access.visible_to(a), status=status, q=q).order_by("-id"), page, page_size
+    )
+    return {
+        "items": [item_out(r) for r in result.items],
+        "total": result.total,
+        "page": result.page,
+        "page_size": result.page_size,
+    }
 
 
-@router.post("", response={201: ReferralOut}, summary="专案组报告涉嫌犯罪案件（≥2名持证执法人员，310号第五条）")
+@router.post(
+    "", response={201: ReferralOut}, summary="专案组报告涉嫌犯罪案件（≥2名持证执法人员，310号第五条）"
+)
 def report(request: HttpRequest, payload: ReferralIn) -> tuple[int, dict[str, Any]]:
     a = actor(request)
     data = _ids(payload.dict(exclude_unset=True), "unit", "police", "matter")
@@ -244,24 +282,41 @@ def report(request: HttpRequest, payload: ReferralIn) -> tuple[int, dict[str, An
 
 
 @router.get("/penalties", response=PenaltyPage, summary="行政处罚决定（以罚代刑预警）")
-def list_penalties(request: HttpRequest, alert: bool = False, q: str = "", page: int = 1, page_size: int = 20) -> dict[str, Any]:
+def list_penalties(
+    request: HttpRequest, alert: bool = False, q: str = "", page: int = 1, page_size: int = 20
+) -> dict[str, Any]:
     a = actor(request)
     access.require_business(a)
     qs = selectors.penalties(access.penalties_visible_to(a), alert=alert, q=q).order_by("-id")
     result = paginate(qs, page, page_size)
-    return {"items": [penalty_out(p) for p in result.items], "total": result.total, "page": result.page,
-            "page_size": result.page_size}  # fmt: skip
+    return {
+        "items": [penalty_out(p) for p in result.items],
+        "total": result.total,
+        "page": result.page,
+        "page_size": result.page_size,
+    }
 
 
 def penalty_out(p: PenaltyDecision) -> dict[str, Any]:
     return {
-        "id": p.pk, "unit": _u(p.unit), "party": p.party, "decision_number": p.decision_number, "amount": p.amount,
-        "decided_on": p.decided_on, "crime_suspected": p.crime_suspected, "referral_id": p.referral_id,
-        "alert": p.alert, "alert_reason": p.alert_reason,
-    }  # fmt: skip
+        "id": p.pk,
+        "unit": _u(p.unit),
+        "party": p.party,
+        "decision_number": p.decision_number,
+        "amount": p.amount,
+        "decided_on": p.decided_on,
+        "crime_suspected": p.crime_suspected,
+        "referral_id": p.referral_id,
+        "alert": p.alert,
+        "alert_reason": p.alert_reason,
+    }
 
 
-@router.post("/penalties", response={201: PenaltyOut}, summary="登记行政处罚决定（移送未结或未移送时向司法局、检察院预警）")
+@router.post(
+    "/penalties",
+    response={201: PenaltyOut},
+    summary="登记行政处罚决定（移送未结或未移送时向司法局、检察院预警）",
+)
 def record_penalty(request: HttpRequest, payload: PenaltyIn) -> tuple[int, dict[str, Any]]:
     a = actor(request)
     data = _ids(payload.dict(exclude_unset=True), "unit", "matter")
@@ -270,22 +325,36 @@ def record_penalty(request: HttpRequest, payload: PenaltyIn) -> tuple[int, dict[
 
 def support_out(s: PoliceSupportRequest) -> dict[str, Any]:
     return {
-        "id": s.pk, "status": s.status, "status_label": s.status_label, "unit": _u(s.unit), "police": _u(s.police),
-        "kind": s.kind, "occurred_at": s.occurred_at, "location": s.location, "description": s.description,
-        "officers_on_scene": s.officers_on_scene, "requested_at": s.requested_at, "responded_at": s.responded_at,
-        "responder_name": s.responder_name, "response": s.response,
-    }  # fmt: skip
+        "id": s.pk,
+        "status": s.status,
+        "status_label": s.status_label,
+        "unit": _u(s.unit),
+        "police": _u(s.police),
+        "kind": s.kind,
+        "occurred_at": s.occurred_at,
+        "location": s.location,
+        "description": s.description,
+        "officers_on_scene": s.officers_on_scene,
+        "requested_at": s.requested_at,
+        "responded_at": s.responded_at,
+        "responder_name": s.responder_name,
+        "response": s.response,
+    }
 
 
 @router.get("/support", response=list[SupportOut], summary="公安协助请求（R-CR-03）")
 def list_supports(request: HttpRequest, page: int = 1, page_size: int = 20) -> list[dict[str, Any]]:
     a = actor(request)
     access.require_business(a)
-    result = paginate(access.supports_visible_to(a).select_related("unit", "police").order_by("-id"), page, page_size)
+    result = paginate(
+        access.supports_visible_to(a).select_related("unit", "police").order_by("-id"), page, page_size
+    )
     return [support_out(s) for s in result.items]
 
 
-@router.post("/support", response={201: SupportOut}, summary="暴力、威胁阻碍执法：请求公安机关即时出警（R-CR-03）")
+@router.post(
+    "/support", response={201: SupportOut}, summary="暴力、威胁阻碍执法：请求公安机关即时出警（R-CR-03）"
+)
 def request_support(request: HttpRequest, payload: SupportIn) -> tuple[int, dict[str, Any]]:
     a = actor(request)
     data = _ids(payload.dict(exclude_unset=True), "unit", "police")

@@ -10,5 +10,7 @@ def ready() -> None:
     from xiezhi.documents.access import register_visibility
 
     register_visibility(Referral, access.can_see)
-    register_visibility(PoliceSupportRequest, lambda a, s: access.supports_visible_to(a).filter(pk=s.pk).exists())
+    register_visibility(
+        PoliceSupportRequest, lambda a, s: access.supports_visible_to(a).filter(pk=s.pk).exists()
+    )
     navigation.register("行刑衔接", "referrals:list", 26)

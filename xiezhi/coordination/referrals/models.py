@@ -19,7 +19,9 @@ class Referral(models.Model):
     """A suspected crime found in enforcement, from the case team's report to the police's outcome."""
 
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name="所属县")
-    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="referrals_made", verbose_name="移送机关")
+    unit = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="referrals_made", verbose_name="移送机关"
+    )
     police = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="referrals_received", verbose_name="公安机关"
     )
@@ -42,7 +44,12 @@ class Referral(models.Model):
     decision_note = models.TextField("负责人意见（不批准的理由）", blank=True)
     materials = models.JSONField("移送材料", default=dict, blank=True)
     letter = models.ForeignKey(
-        IssuedDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="移送书"
+        IssuedDocument,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="移送书",
     )
     transferred_at = models.DateTimeField("移送时间", null=True, blank=True)
     received_at = models.DateTimeField("签收时间", null=True, blank=True)
@@ -75,7 +82,9 @@ class Referral(models.Model):
             models.Index(fields=["county", "party"], name="referral_party"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=list(REFERRAL.states)), name="referral_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=list(REFERRAL.states)), name="referral_status_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -96,7 +105,9 @@ class Referral(models.Model):
 class ReferralEvent(models.Model):
     """The referral's timeline."""
 
-    referral = models.ForeignKey(Referral, on_delete=models.CASCADE, related_name="events", verbose_name="移送")
+    referral = models.ForeignKey(
+        Referral, on_delete=models.CASCADE, related_name="events", verbose_name="移送"
+    )
     at = models.DateTimeField("时间")
     kind = models.CharField("事件", max_length=30)
     label = models.CharField("说明", max_length=200)
@@ -133,7 +144,12 @@ class PenaltyDecision(models.Model):
     decided_on = models.DateField("决定日期")
     crime_suspected = models.BooleanField("办案中发现涉嫌犯罪", default=False)
     referral = models.ForeignKey(
-        Referral, null=True, blank=True, on_delete=models.PROTECT, related_name="penalties", verbose_name="相关移送"
+        Referral,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="penalties",
+        verbose_name="相关移送",
     )
     alert = models.BooleanField("以罚代刑预警", default=False)
     alert_reason = models.TextField("预警原因", blank=True)
@@ -182,7 +198,9 @@ class PoliceSupportRequest(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=list(SUPPORT_FLOW.states)), name="police_support_status_valid"
             ),
-            models.CheckConstraint(condition=Q(kind__in=list(OBSTRUCTION_KINDS)), name="police_support_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(kind__in=list(OBSTRUCTION_KINDS)), name="police_support_kind_valid"
+            ),
         ]
 
     def __str__(self) -> str:

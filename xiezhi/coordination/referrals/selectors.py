@@ -25,7 +25,9 @@ def filtered(qs: QuerySet[Referral], *, status: str = "", q: str = "") -> QueryS
     return qs.select_related("unit", "police")
 
 
-def penalties(qs: QuerySet[PenaltyDecision], *, alert: bool = False, q: str = "") -> QuerySet[PenaltyDecision]:
+def penalties(
+    qs: QuerySet[PenaltyDecision], *, alert: bool = False, q: str = ""
+) -> QuerySet[PenaltyDecision]:
     if alert:
         qs = qs.filter(alert=True)
     text = q.strip()

@@ -54,7 +54,9 @@ def _flag(data: Mapping[str, Any], name: str) -> bool:
     return value is True or str(value or "").strip().lower() in TRUE
 
 
-def _text(data: Mapping[str, Any], name: str, label: str, *, required: bool = True, max_length: int = 5000) -> str:
+def _text(
+    data: Mapping[str, Any], name: str, label: str, *, required: bool = True, max_length: int = 5000
+) -> str:
     value = str(data.get(name) or "").strip()
     if required and not value:
         raise ValidationFailed.field(name, f"请填写{label}")
@@ -76,7 +78,9 @@ def _county_unit(county_id: int, kind: str) -> Unit | None:
     return Unit.objects.filter(county_id=county_id, kind=kind, active=True).order_by("code").first()
 
 
-def _tell(unit: Unit | None, obj: models.Model, key: str, title: str, body: str = "", kind: str = "referral") -> None:
+def _tell(
+    unit: Unit | None, obj: models.Model, key: str, title: str, body: str = "", kind: str = "referral"
+) -> None:
     if unit is None:
         return
     url = obj.get_absolute_url() if hasattr(obj, "get_absolute_url") else ""
@@ -165,17 +169,34 @@ def report_suspicion(actor: Actor, data: Mapping[str, Any]) -> Referral:
             **c.cleaned,
         )
         r.team.set(team)
-        _event(r, "reported", f"专案组报告涉嫌犯罪案件：{r.party}涉嫌{r.offence}", actor, status_to=r.status, at=now,
-               note=f"专案组：{'、'.join(p.name for p in team)}\n{r.report}")  # fmt: skip
+        _event(
+            r,
+            "reported",
+            f"专案组报告涉嫌犯罪案件：{r.party}涉嫌{r.offence}",
+            actor,
+            status_to=r.status,
+            at=now,
+            note=f"专案组：{'、'.join(p.name for p in team)}\n{r.report}",
+        )
         record(
             actor,
             "referral.reported",
             r,
-            after={"party": r.party, "offence": r.offence, "police": r.police.name, "team": [p.pk for p in team]},
+            after={
+                "party": r.party,
+                "offence": r.offence,
+                "police": r.police.name,
+                "team": [p.pk for p in team],
+            },
         )
         _clock(actor, r, flow.HEAD_DECISION, now)
-        _tell(unit, r, "reported", f"涉嫌犯罪案件移送报告待负责人审批：{r.party}涉嫌{r.offence}",
-              "请正职负责人自接到报告之日起3日内作出是否批准移送的决定（310号第五条）。")  # fmt: skip
+        _tell(
+            unit,
+            r,
+            "reported",
+            f"涉嫌犯罪案件移送报告待负责人审批：{r.party}涉嫌{r.offence}",
+            "请正职负责人自接到报告之日起3日内作出是否批准移送的决定（310号第五条）。",
+        )
     return r
 
 
@@ -280,7 +301,10 @@ def _step(
             Referral.objects.filter(pk=r.pk).update(letter=doc)
             r.letter = doc
         _event(r, action, label, actor, status_from=old, status_to=new, at=now, note=note, document=doc)
-        after: dict[str, Any] = {"status": new, **{k: v for k, v in cols.items() if isinstance(v, str | int | dict)}}
+        after: dict[str, Any] = {
+            "status": new,
+            **{k: v for k, v in cols.items() if isinstance(v, str | int | dict)},
+        }
         if doc is not None:
             after["document"] = doc.number
         record(actor, f"referral.{action}", r, before={"status": old}, after=after, reason=note)
@@ -314,15 +338,27 @@ def decide(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
     note = _text(data, "note", "不批准移送的理由", required=not approve)
     cols = {"decided_by_name": _name(actor), "decision_note": note}
     if approve:
-        return _step(actor, r, "approve", label="负责人批准移送", note=note, columns=cols, stamp=("decided_at",))
-    return _step(actor, r, "reject", label="负责人不批准移送", note=note, columns=cols, tell=[_procuratorate(r)],
-                 stamp=("decided_at",))  # fmt: skip
+        return _step(
+            actor, r, "approve", label="负责人批准移送", note=note, columns=cols, stamp=("decided_at",)
+        )
+    return _step(
+        actor,
+        r,
+        "reject",
+        label="负责人不批准移送",
+        note=note,
+        columns=cols,
+        tell=[_procuratorate(r)],
+        stamp=("decided_at",),
+    )
 
 
 def _materials(data: Mapping[str, Any]) -> dict[str, str]:
     raw = data.get("materials")
     given: Mapping[str, Any] = raw if isinstance(raw, Mapping) else {}
-    out = {k: str(given.get(k) or data.get(f"material_{k}") or "").strip()[:500] for k in flow.SUPPLIED_MATERIALS}
+    out = {
+        k: str(given.get(k) or data.get(f"material_{k}") or "").strip()[:500] for k in flow.SUPPLIED_MATERIALS
+    }
     missing = flow.missing_materials(out)
     if missing:
         raise ValidationFailed(
@@ -419,7 +455,11 @@ def police_decide(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referra
     access.require(actor, r, "police")
     file = _flag(data, "file")
     reconsidering = r.status == "reconsidering"
-    action = ("reconsider_file" if file else "reconsider_uphold") if reconsidering else ("file" if file else "decline")
+    action = (
+        ("reconsider_file" if file else "reconsider_uphold")
+        if reconsidering
+        else ("file" if file else "decline")
+    )
     number = _text(data, "case_number", "立案决定书文号", required=file, max_length=100)
     reasons = _text(data, "reasons", "不予立案的理由", required=not file)
     cols: dict[str, Any] = {"police_reasons": reasons}
@@ -433,7 +473,16 @@ def police_decide(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referra
     }[action]
     tell = [r.unit, _court(r), _procuratorate(r)] if file else [r.unit]
     stamp = ("police_decided_at", "reconsider_decided_at") if reconsidering else ("police_decided_at",)
-    return _step(actor, r, action, label=label, note=f"{number} {reasons}".strip(), columns=cols, tell=tell, stamp=stamp)
+    return _step(
+        actor,
+        r,
+        action,
+        label=label,
+        note=f"{number} {reasons}".strip(),
+        columns=cols,
+        tell=tell,
+        stamp=stamp,
+    )
 
 
 def accept_decline(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
@@ -486,10 +535,24 @@ def supervision_result(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Re
     file = _flag(data, "file")
     result = _text(data, "result", "立案监督结果")
     if file:
-        return _step(actor, r, "supervision_file", label="检察院通知公安机关立案", note=result,
-                     columns={"supervision_result": result}, tell=[r.unit, r.police, _court(r)])  # fmt: skip
-    return _step(actor, r, "supervision_close", label="检察院认为不立案理由成立", note=result,
-                 columns={"supervision_result": result}, tell=[r.unit, r.police, _court(r)])  # fmt: skip
+        return _step(
+            actor,
+            r,
+            "supervision_file",
+            label="检察院通知公安机关立案",
+            note=result,
+            columns={"supervision_result": result},
+            tell=[r.unit, r.police, _court(r)],
+        )
+    return _step(
+        actor,
+        r,
+        "supervision_close",
+        label="检察院认为不立案理由成立",
+        note=result,
+        columns={"supervision_result": result},
+        tell=[r.unit, r.police, _court(r)],
+    )
 
 
 def hand_over(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
@@ -533,7 +596,9 @@ def allowed_actions(actor: Actor, r: Referral) -> list[str]:
 # --- 以罚代刑 guard (R-CR-01, 310号 art. 11) ----------------------------------------------------
 
 
-def _alert_for(county_id: int, party: str, matter: Matter | None, suspected: bool) -> tuple[Referral | None, str]:
+def _alert_for(
+    county_id: int, party: str, matter: Matter | None, suspected: bool
+) -> tuple[Referral | None, str]:
     """(the referral concerned, the reason) when recording this penalty is a possible 以罚代刑."""
     qs = Referral.objects.filter(county_id=county_id, party=party)
     if matter is not None:
@@ -546,7 +611,10 @@ def _alert_for(county_id: int, party: str, matter: Matter | None, suspected: boo
         )
     never = qs.filter(status__in=flow.NEVER_REFERRED_STATES).order_by("-id").first()
     if never is not None:
-        return never, f"该当事人涉嫌{never.offence}，负责人决定不移送公安机关（第{never.pk}号），请核查是否以罚代刑"
+        return (
+            never,
+            f"该当事人涉嫌{never.offence}，负责人决定不移送公安机关（第{never.pk}号），请核查是否以罚代刑",
+        )
     if suspected and not qs.exists():
         return None, "办案中发现涉嫌犯罪，但未向公安机关移送，请核查是否以罚代刑（310号第十一条）"
     return None, ""
@@ -567,7 +635,9 @@ def record_penalty_decision(actor: Actor, data: Mapping[str, Any]) -> PenaltyDec
     c.boolean("crime_suspected", "办案中发现涉嫌犯罪")
     _matter(c, unit.county_id)
     try:
-        amount = Decimal(str(data.get("amount") if data.get("amount") not in (None, "") else "0")).quantize(Decimal("0.01"))
+        amount = Decimal(str(data.get("amount") if data.get("amount") not in (None, "") else "0")).quantize(
+            Decimal("0.01")
+        )
         if amount < 0 or amount >= Decimal("1e12"):
             c.error("amount", "罚没金额应为0至1万亿元之间的数字")
     except (InvalidOperation, ValueError):
@@ -599,11 +669,21 @@ def record_penalty_decision(actor: Actor, data: Mapping[str, Any]) -> PenaltyDec
             actor,
             "penalty.recorded",
             p,
-            after={"party": p.party, "decision_number": p.decision_number, "amount": str(p.amount), "alert": p.alert},
+            after={
+                "party": p.party,
+                "decision_number": p.decision_number,
+                "amount": str(p.amount),
+                "alert": p.alert,
+            },
         )
         if reason:
-            record(actor, "penalty.substitution_alert", p, after={"referral_id": referral.pk if referral else None},
-                   reason=reason)  # fmt: skip
+            record(
+                actor,
+                "penalty.substitution_alert",
+                p,
+                after={"referral_id": referral.pk if referral else None},
+                reason=reason,
+            )
             title = f"以罚代刑预警：{unit.name}对{p.party}作出处罚（{p.decision_number}）"
             for kind in (UnitKind.JUSTICE_BUREAU, UnitKind.PROCURATORATE):
                 target = _county_unit(unit.county_id, kind)
@@ -633,7 +713,12 @@ def request_support(actor: Actor, data: Mapping[str, Any]) -> PoliceSupportReque
         s = PoliceSupportRequest.objects.create(
             county_id=unit.county_id, unit=unit, requested_at=now, requested_by_name=_name(actor), **c.cleaned
         )
-        record(actor, "police_support.requested", s, after={"kind": s.kind, "police": s.police.name, "location": s.location})
+        record(
+            actor,
+            "police_support.requested",
+            s,
+            after={"kind": s.kind, "police": s.police.name, "location": s.location},
+        )
         deadlines.open_obligation(
             rule_id=flow.SUPPORT.limit_id,
             unit=s.police,
@@ -643,8 +728,14 @@ def request_support(actor: Actor, data: Mapping[str, Any]) -> PoliceSupportReque
             label=f"{flow.SUPPORT.label}：{s.location}"[:200],
             note=flow.SUPPORT.description,
         )
-        _tell(s.police, s, "requested", f"【即时】{unit.name}执法遇{s.get_kind_display()}，请求出警：{s.location}",
-              s.description, kind="police_support")  # fmt: skip
+        _tell(
+            s.police,
+            s,
+            "requested",
+            f"【即时】{unit.name}执法遇{s.get_kind_display()}，请求出警：{s.location}",
+            s.description,
+            kind="police_support",
+        )
     return s
 
 
@@ -663,7 +754,21 @@ def respond_support(actor: Actor, s: PoliceSupportRequest, data: Mapping[str, An
         ):
             raise Conflict("该协助请求已处置，请刷新后查看")
         s.status, s.responded_at, s.responder_name, s.response = new, now, _name(actor), response
-        record(actor, "police_support.responded", s, before={"status": "requested"}, after={"status": new}, reason=response)
+        record(
+            actor,
+            "police_support.responded",
+            s,
+            before={"status": "requested"},
+            after={"status": new},
+            reason=response,
+        )
         deadlines.settle(s, actor, rule_id=flow.SUPPORT.limit_id, met_at=now, note="公安机关已出警处置")
-        _tell(s.unit, s, "responded", f"{s.police.name}已出警处置：{s.location}", response, kind="police_support")
+        _tell(
+            s.unit,
+            s,
+            "responded",
+            f"{s.police.name}已出警处置：{s.location}",
+            response,
+            kind="police_support",
+        )
     return s

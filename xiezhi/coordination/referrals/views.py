@@ -56,17 +56,32 @@ def referral_list(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     access.require_business(actor)
     title, todo = _inbox(actor)
-    qs = selectors.filtered(access.visible_to(actor), status=request.GET.get("status", "").strip(),
-                            q=request.GET.get("q", ""))  # fmt: skip
+    qs = selectors.filtered(
+        access.visible_to(actor), status=request.GET.get("status", "").strip(), q=request.GET.get("q", "")
+    )
     if request.GET.get("todo") and todo:
         qs = qs.filter(status__in=todo)
     qs = qs.order_by("-id")
     if request.GET.get("export") == "csv":
         record(actor, "referral.export", None, after={"count": qs.count()})
-        rows = [(r.pk, r.unit.name, r.party, r.offence, r.police.name, r.status_label,
-                 timezone.localtime(r.reported_at).strftime("%Y-%m-%d %H:%M")) for r in qs[:5000]]  # fmt: skip
-        return csv_response("行刑衔接移送案件.csv", ["编号", "移送机关", "当事人", "涉嫌罪名", "公安机关", "状态", "报告时间"],
-                            rows, ascii_name="referrals.csv")  # fmt: skip
+        rows = [
+            (
+                r.pk,
+                r.unit.name,
+                r.party,
+                r.offence,
+                r.police.name,
+                r.status_label,
+                timezone.localtime(r.reported_at).strftime("%Y-%m-%d %H:%M"),
+            )
+            for r in qs[:5000]
+        ]
+        return csv_response(
+            "行刑衔接移送案件.csv",
+            ["编号", "移送机关", "当事人", "涉嫌罪名", "公安机关", "状态", "报告时间"],
+            rows,
+            ascii_name="referrals.csv",
+        )
     page, query = _page(request, qs)
     return render(
         request,
@@ -79,7 +94,8 @@ def referral_list(request: HttpRequest) -> HttpResponse:
             "statuses": [("open", "未办结"), *flow.REFERRAL.states.items()],
             "has_todo": bool(todo),
             "is_enforcer": access.is_enforcer(actor),
-            "sees_penalties": access.is_enforcer(actor) or actor.is_county_wide
+            "sees_penalties": access.is_enforcer(actor)
+            or actor.is_county_wide
             or (actor.unit is not None and actor.unit.kind == UnitKind.PROCURATORATE),
         },
     )
@@ -93,7 +109,9 @@ def _form_context(actor: Actor, values: dict[str, Any], errors: dict[str, list[s
         "team_selected": [str(x) for x in values.get("team", [])],
         "officers": officers(actor.unit, timezone.localdate()).order_by("name"),
         "people": actor.unit.people.filter(active=True).order_by("name"),  # type: ignore[attr-defined]
-        "police_units": Unit.objects.filter(county_id=actor.unit.county_id, kind=UnitKind.POLICE, active=True),
+        "police_units": Unit.objects.filter(
+            county_id=actor.unit.county_id, kind=UnitKind.POLICE, active=True
+        ),
         "matters": Matter.objects.filter(county_id=actor.unit.county_id).order_by("code")[:500],
     }
 
@@ -121,16 +139,22 @@ def new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "移送报告已提交负责人审批（3日内决定）")
             return redirect("referrals:detail", r.pk)
-    return render(request, "coordination/referrals/form.html", _form_context(actor, values, errors), status=status)
+    return render(
+        request, "coordination/referrals/form.html", _form_context(actor, values, errors), status=status
+    )
 
 
 def _detail(request: HttpRequest, r: Referral, error: XiezhiError | None = None) -> HttpResponse:
     actor = _actor(request)
     ct = ContentType.objects.get_for_model(Referral)
     checklist = [
-        {"key": k, "label": label, "value": "见移送书" if k == "referral_letter" and r.letter_id else r.materials.get(k, "")}
+        {
+            "key": k,
+            "label": label,
+            "value": "见移送书" if k == "referral_letter" and r.letter_id else r.materials.get(k, ""),
+        }
         for k, label in flow.MATERIALS.items()
-    ]  # fmt: skip
+    ]
     return render(
         request,
         "coordination/referrals/detail.html",
@@ -140,7 +164,9 @@ def _detail(request: HttpRequest, r: Referral, error: XiezhiError | None = None)
             "allowed": services.allowed_actions(actor, r),
             "events": r.events.select_related("document").order_by("at", "id"),  # type: ignore[attr-defined]
             "documents": documents_for(actor, r),
-            "obligations": list(for_subject(ct.pk, str(r.pk)).select_related("unit").order_by("opened_at", "pk")),
+            "obligations": list(
+                for_subject(ct.pk, str(r.pk)).select_related("unit").order_by("opened_at", "pk")
+            ),
             "checklist": checklist,
             "supplied": flow.SUPPLIED_MATERIALS,
             "materials": flow.MATERIALS,
@@ -204,28 +230,42 @@ def penalties(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not can_record:
             raise NotFound("页面不存在或您无权访问")
-        values = _values(request.POST, ("party", "decision_number", "amount", "decided_on", "matter", "crime_suspected"))
+        values = _values(
+            request.POST, ("party", "decision_number", "amount", "decided_on", "matter", "crime_suspected")
+        )
         try:
             p = services.record_penalty_decision(actor, values)
         except ValidationFailed as exc:
             errors, status = exc.details or {"__all__": [exc.message]}, exc.status
         else:
             if p.alert:
-                messages.warning(request, f"处罚决定已登记，但{p.alert_reason}。已向司法局和检察院发出以罚代刑预警。")
+                messages.warning(
+                    request, f"处罚决定已登记，但{p.alert_reason}。已向司法局和检察院发出以罚代刑预警。"
+                )
             else:
                 messages.success(request, "处罚决定已登记")
             return redirect("referrals:penalties")
-    qs = selectors.penalties(access.penalties_visible_to(actor), alert=bool(request.GET.get("alert")),
-                             q=request.GET.get("q", "")).order_by("-id")  # fmt: skip
+    qs = selectors.penalties(
+        access.penalties_visible_to(actor), alert=bool(request.GET.get("alert")), q=request.GET.get("q", "")
+    ).order_by("-id")
     page, query = _page(request, qs)
-    matters = Matter.objects.filter(county_id=actor.unit.county_id).order_by("code")[:500] if actor.unit else []
+    matters = (
+        Matter.objects.filter(county_id=actor.unit.county_id).order_by("code")[:500] if actor.unit else []
+    )
     return render(
         request,
         "coordination/referrals/penalties.html",
-        {"page": page, "query": query, "params": request.GET, "values": values, "errors": errors,
-         "can_record": can_record, "matters": matters},
+        {
+            "page": page,
+            "query": query,
+            "params": request.GET,
+            "values": values,
+            "errors": errors,
+            "can_record": can_record,
+            "matters": matters,
+        },
         status=status,
-    )  # fmt: skip
+    )
 
 
 # --- police support ----------------------------------------------------------------------------
@@ -242,7 +282,9 @@ def supports(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if not can_request:
             raise NotFound("页面不存在或您无权访问")
-        values = _values(request.POST, ("kind", "occurred_at", "location", "description", "officers_on_scene", "police"))
+        values = _values(
+            request.POST, ("kind", "occurred_at", "location", "description", "officers_on_scene", "police")
+        )
         try:
             s = services.request_support(actor, values)
         except ValidationFailed as exc:
@@ -250,26 +292,40 @@ def supports(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "已即时通知公安机关出警")
             return redirect("referrals:support_detail", s.pk)
-    page, query = _page(request, access.supports_visible_to(actor).select_related("unit", "police").order_by("-id"))
+    page, query = _page(
+        request, access.supports_visible_to(actor).select_related("unit", "police").order_by("-id")
+    )
     return render(
         request,
         "coordination/referrals/supports.html",
-        {"page": page, "query": query, "values": values, "errors": errors, "can_request": can_request,
-         "kinds": list(flow.OBSTRUCTION_KINDS.items())},
+        {
+            "page": page,
+            "query": query,
+            "values": values,
+            "errors": errors,
+            "can_request": can_request,
+            "kinds": list(flow.OBSTRUCTION_KINDS.items()),
+        },
         status=status,
-    )  # fmt: skip
+    )
 
 
-def _support_detail(request: HttpRequest, s: PoliceSupportRequest, error: XiezhiError | None = None) -> HttpResponse:
+def _support_detail(
+    request: HttpRequest, s: PoliceSupportRequest, error: XiezhiError | None = None
+) -> HttpResponse:
     actor = _actor(request)
     ct = ContentType.objects.get_for_model(PoliceSupportRequest)
     return render(
         request,
         "coordination/referrals/support_detail.html",
-        {"s": s, "can_respond": s.status == "requested" and access.can_respond(actor, s), "error": error,
-         "obligations": list(for_subject(ct.pk, str(s.pk)).select_related("unit"))},
+        {
+            "s": s,
+            "can_respond": s.status == "requested" and access.can_respond(actor, s),
+            "error": error,
+            "obligations": list(for_subject(ct.pk, str(s.pk)).select_related("unit")),
+        },
         status=error.status if error else 200,
-    )  # fmt: skip
+    )
 
 
 @page_view

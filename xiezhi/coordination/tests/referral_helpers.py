@@ -56,14 +56,20 @@ def build_cr_world(p: Personas) -> CrWorld:
     make_certificate(p.township_handler)
     assistant = make_person(p.township, "何协管", (), username="t_assistant")
     return CrWorld(
-        p=p, police=police, other_police=other_police, procuratorate=proc, court=court,
-        officer1=officer1, officer2=officer2, assistant=assistant,
+        p=p,
+        police=police,
+        other_police=other_police,
+        procuratorate=proc,
+        court=court,
+        officer1=officer1,
+        officer2=officer2,
+        assistant=assistant,
         police_officer=make_person(police, "郭民警", ("handler",), username="ga_police"),
         other_police_officer=make_person(other_police, "罗民警", ("handler", "leader"), username="ga_other"),
         prosecutor=make_person(proc, "黄检察官", ("handler",), username="jcy_proc"),
         judge=make_person(court, "谢法官", ("observer",), username="fy_court"),
         bureau_handler=make_person(p.justice_bureau, "冯科长", ("handler",), username="jb_handler"),
-    )  # fmt: skip
+    )
 
 
 def report_data(w: CrWorld, **extra: Any) -> dict[str, Any]:

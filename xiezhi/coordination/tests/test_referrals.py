@@ -51,7 +51,10 @@ def w(personas: Personas) -> CrWorld:
 
 
 def clocks(r: Referral) -> dict[str, Obligation]:
-    return {ob.rule_id: ob for ob in Obligation.objects.filter(subject_id=str(r.pk), subject_type__model="referral")}
+    return {
+        ob.rule_id: ob
+        for ob in Obligation.objects.filter(subject_id=str(r.pk), subject_type__model="referral")
+    }
 
 
 def counts() -> tuple[int, ...]:
@@ -79,8 +82,10 @@ def test_the_310_periods_are_natural_days_and_clock_hours() -> None:
         assert get_limit(rule).period.kind is PeriodKind.CALENDAR_DAYS
     assert get_limit("CP-CR-03-SUPPORT").period.kind is PeriodKind.IMMEDIATE
     assert flow.missing_materials({"investigation_report": "有", "other": " "}) == [
-        "涉案物品清单", "有关检验报告或者鉴定结论", "其他有关涉嫌犯罪的材料",
-    ]  # fmt: skip
+        "涉案物品清单",
+        "有关检验报告或者鉴定结论",
+        "其他有关涉嫌犯罪的材料",
+    ]
     assert set(flow.STEP_ON_ENTRY.values()) <= set(flow.STEPS.values())
     assert all(a in flow.ACTORS for (_, a) in flow.REFERRAL.transitions)
 
@@ -103,6 +108,7 @@ def test_team_report_head_approves_and_transfer_within_24_hours_with_the_referra
 
     r = services.decide(w.p.actor("township_leader"), r, {"approve": True, "note": "同意移送"})
     c = clocks(r)
+    assert r.decided_at is not None
     assert c["LAW-310-5"].status == "met"
     assert c["LAW-310-5:transfer"].status == "open"
     assert c["LAW-310-5:transfer"].due_at == r.decided_at + timedelta(hours=24)
@@ -172,7 +178,11 @@ def test_not_approved_records_reasons_and_missing_materials_are_listed(w: CrWorl
     before = counts()
     with pytest.raises(ValidationFailed) as exc:
         services.transfer(w.actor("officer1"), r2, {"materials": {"investigation_report": "调查报告"}})
-    assert exc.value.details["missing"] == ["涉案物品清单", "有关检验报告或者鉴定结论", "其他有关涉嫌犯罪的材料"]
+    assert exc.value.details["missing"] == [
+        "涉案物品清单",
+        "有关检验报告或者鉴定结论",
+        "其他有关涉嫌犯罪的材料",
+    ]
     assert "缺少移送材料" in exc.value.message
     assert counts() == before
     r2.refresh_from_db()
@@ -213,7 +223,9 @@ def test_police_receive_review_and_file_then_items_handed_over_court_notified(w:
     assert c["LAW-310-8"].unit == w.police and c["LAW-310-8"].status == "open"
     with pytest.raises(ValidationFailed):
         services.police_decide(w.actor("police_officer"), r, {"file": True, "case_number": ""})
-    r = services.police_decide(w.actor("police_officer"), r, {"file": True, "case_number": "示公（刑）立字〔2025〕8号"})
+    r = services.police_decide(
+        w.actor("police_officer"), r, {"file": True, "case_number": "示公（刑）立字〔2025〕8号"}
+    )
     assert r.status == "filed"
     c = clocks(r)
     assert c["LAW-310-8"].status == "met" and c["LAW-310-12"].unit == w.p.township
@@ -228,7 +240,9 @@ def test_police_receive_review_and_file_then_items_handed_over_court_notified(w:
 @pytest.mark.rule("R-CR-02")
 def test_not_competent_police_forward_within_24_hours_and_say_so(w: CrWorld) -> None:
     r = received(w)
-    r = services.forward(w.actor("police_officer"), r, {"forwarded_to": "示例市公安局环境犯罪侦查支队", "note": "属市局管辖"})
+    r = services.forward(
+        w.actor("police_officer"), r, {"forwarded_to": "示例市公安局环境犯罪侦查支队", "note": "属市局管辖"}
+    )
     c = clocks(r)
     assert r.status == "forwarded"
     assert c["LAW-310-7"].status == "met" and c["LAW-310-7"].unit == w.police
@@ -249,7 +263,9 @@ def test_decline_contested_by_reconsideration_then_procuratorate_supervision(w: 
     assert services.allowed_actions(w.actor("prosecutor"), r) == ["supervision_file", "supervision_close"]
     with pytest.raises(PermissionDenied):
         services.supervision_result(w.actor("police_officer"), r, {"file": True, "result": "x"})
-    r = services.supervision_result(w.actor("prosecutor"), r, {"file": True, "result": "不立案理由不成立，通知立案"})
+    r = services.supervision_result(
+        w.actor("prosecutor"), r, {"file": True, "result": "不立案理由不成立，通知立案"}
+    )
     assert r.status == "filed" and clocks(r)["LAW-310-12"].status == "open"
 
 
@@ -257,13 +273,20 @@ def test_decline_contested_by_reconsideration_then_procuratorate_supervision(w: 
 
 
 def penalty(w: CrWorld, **extra: Any) -> PenaltyDecision:
-    data = {"party": "某化工有限公司", "decision_number": f"城罚〔2025〕{PenaltyDecision.objects.count() + 1}号",
-            "amount": "50000", "decided_on": timezone.localdate().isoformat(), **extra}  # fmt: skip
+    data = {
+        "party": "某化工有限公司",
+        "decision_number": f"城罚〔2025〕{PenaltyDecision.objects.count() + 1}号",
+        "amount": "50000",
+        "decided_on": timezone.localdate().isoformat(),
+        **extra,
+    }
     return services.record_penalty_decision(w.actor("officer1"), data)
 
 
 @pytest.mark.rule("R-CR-01")
-def test_penalty_on_a_pending_referral_is_recorded_with_an_alert_to_bureau_and_procuratorate(w: CrWorld) -> None:
+def test_penalty_on_a_pending_referral_is_recorded_with_an_alert_to_bureau_and_procuratorate(
+    w: CrWorld,
+) -> None:
     r = transferred(w)
     p = penalty(w)
     assert p.pk and p.alert and p.referral == r and "310号第十一条" in p.alert_reason
@@ -291,7 +314,12 @@ def test_after_a_police_decline_the_administrative_case_continues_without_alert(
 def test_bad_penalties_write_nothing(w: CrWorld) -> None:
     penalty(w, party="普通当事人", decision_number="城罚〔2025〕1号")
     before = counts()
-    for bad in ({"amount": "-1"}, {"decided_on": "2999-01-01"}, {"decision_number": "城罚〔2025〕1号"}, {"party": ""}):
+    for bad in (
+        {"amount": "-1"},
+        {"decided_on": "2999-01-01"},
+        {"decision_number": "城罚〔2025〕1号"},
+        {"party": ""},
+    ):
         with pytest.raises(ValidationFailed):
             penalty(w, **{"party": "丙", **bad})
     with pytest.raises(PermissionDenied):
@@ -310,9 +338,14 @@ def test_obstruction_by_violence_is_handed_to_the_police_who_respond_immediately
     assert counts() == before
     s = services.request_support(
         w.actor("officer1"),
-        {"kind": "violence", "occurred_at": timezone.now().isoformat(), "location": "城关镇解放路18号",
-         "description": "当事人持棍棒殴打执法人员，阻碍拆除违建", "officers_on_scene": "陈执法、林执法"},
-    )  # fmt: skip
+        {
+            "kind": "violence",
+            "occurred_at": timezone.now().isoformat(),
+            "location": "城关镇解放路18号",
+            "description": "当事人持棍棒殴打执法人员，阻碍拆除违建",
+            "officers_on_scene": "陈执法、林执法",
+        },
+    )
     ob = Obligation.objects.get(subject_id=str(s.pk), subject_type__model="policesupportrequest")
     assert ob.unit == w.police and ob.rule_id == "CP-CR-03-SUPPORT" and ob.due_at == ob.opened_at
     assert Notification.objects.filter(recipient_unit=w.police, title__contains="即时").exists()
@@ -337,18 +370,35 @@ def test_main_path_over_the_api(w: CrWorld) -> None:
     assert response.status_code == 201, response.content
     rid = response.json()["id"]
     leader = bearer(w.p.township_leader.account)  # type: ignore[attr-defined]
-    assert leader.post(f"/api/v1/referrals/{rid}/approve", data="{}", content_type="application/json").status_code == 200
-    bad = officer.post(f"/api/v1/referrals/{rid}/transfer", data=json.dumps({"materials": {}}), content_type="application/json")
+    assert (
+        leader.post(
+            f"/api/v1/referrals/{rid}/approve", data="{}", content_type="application/json"
+        ).status_code
+        == 200
+    )
+    bad = officer.post(
+        f"/api/v1/referrals/{rid}/transfer",
+        data=json.dumps({"materials": {}}),
+        content_type="application/json",
+    )
     assert bad.status_code == 422 and "缺少移送材料" in bad.json()["message"]
-    ok = officer.post(f"/api/v1/referrals/{rid}/transfer", data=json.dumps({"materials": MATERIALS}),
-                      content_type="application/json")  # fmt: skip
+    ok = officer.post(
+        f"/api/v1/referrals/{rid}/transfer",
+        data=json.dumps({"materials": MATERIALS}),
+        content_type="application/json",
+    )
     assert ok.status_code == 200 and ok.json()["status"] == "transferred"
     police = bearer(w.police_officer.account)  # type: ignore[attr-defined]
     listed = police.get("/api/v1/referrals").json()
     assert [i["id"] for i in listed["items"]] == [rid]
-    assert police.post(f"/api/v1/referrals/{rid}/receive", data="{}", content_type="application/json").json()["allowed_actions"] == ["forward", "file", "decline"]
-    filed = police.post(f"/api/v1/referrals/{rid}/file", data=json.dumps({"case_number": "立字8号"}),
-                        content_type="application/json")  # fmt: skip
+    assert police.post(f"/api/v1/referrals/{rid}/receive", data="{}", content_type="application/json").json()[
+        "allowed_actions"
+    ] == ["forward", "file", "decline"]
+    filed = police.post(
+        f"/api/v1/referrals/{rid}/file",
+        data=json.dumps({"case_number": "立字8号"}),
+        content_type="application/json",
+    )
     assert filed.json()["status"] == "filed"
     court = bearer(w.judge.account).get(f"/api/v1/referrals/{rid}")  # type: ignore[attr-defined]
     assert court.status_code == 200 and court.json()["allowed_actions"] == []
@@ -356,8 +406,12 @@ def test_main_path_over_the_api(w: CrWorld) -> None:
 
 def test_pages_render_for_each_role(w: CrWorld) -> None:
     r = transferred(w)
-    for who, title in (("officer1", "涉嫌犯罪案件移送"), ("police_officer", "公安机关"), ("prosecutor", "检察院"),
-                       ("judge", "法院")):  # fmt: skip
+    for who, title in (
+        ("officer1", "涉嫌犯罪案件移送"),
+        ("police_officer", "公安机关"),
+        ("prosecutor", "检察院"),
+        ("judge", "法院"),
+    ):
         client = sign_in(Client(), getattr(w, who).account)
         page = client.get("/referrals/")
         assert page.status_code == 200 and title in page.content.decode()
@@ -368,7 +422,15 @@ def test_pages_render_for_each_role(w: CrWorld) -> None:
     officer = sign_in(Client(), w.officer1.account)  # type: ignore[attr-defined]
     assert officer.get("/referrals/new/").status_code == 200
     assert officer.get("/referrals/?export=csv").status_code == 200
-    page = officer.post("/referrals/penalties/", {"party": "某化工有限公司", "decision_number": "城罚1号", "amount": "100",
-                                                  "decided_on": timezone.localdate().isoformat()}, follow=True)  # fmt: skip
+    page = officer.post(
+        "/referrals/penalties/",
+        {
+            "party": "某化工有限公司",
+            "decision_number": "城罚1号",
+            "amount": "100",
+            "decided_on": timezone.localdate().isoformat(),
+        },
+        follow=True,
+    )
     assert "以罚代刑预警" in page.content.decode()
     assert officer.get("/referrals/support/").status_code == 200

@@ -23,7 +23,9 @@ FIELDS = (
 
 def body(v: Values, ctx: Context) -> list[Block]:
     return [
-        Block(f"我机关在依法查处{v['party']}违法行为过程中，发现其涉嫌{v['offence']}。经专案组（{'、'.join(v['team'])}）调查，基本事实如下："),
+        Block(
+            f"我机关在依法查处{v['party']}违法行为过程中，发现其涉嫌{v['offence']}。经专案组（{'、'.join(v['team'])}）调查，基本事实如下："
+        ),
         Block(sentence(v["facts"])),
         Block(
             "根据《行政执法机关移送涉嫌犯罪案件的规定》第三条、第五条的规定，经本机关正职负责人"
