@@ -23,6 +23,7 @@ LOADERS: list[str] = [
     "xiezhi.catalogue.demo.load_catalogue",
     "xiezhi.transfers.demo.load_transfers",
     "xiezhi.intake.demo.load_intake",
+    "xiezhi.coordination.referrals.demo.load_referrals",
 ]
 
 LABELS = {
