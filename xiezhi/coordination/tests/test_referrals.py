@@ -118,7 +118,7 @@ def test_team_report_head_approves_and_transfer_within_24_hours_with_the_referra
     assert r.letter.doc_type == "criminal_referral" and "刑移〔" in r.letter.number
     text = squash(docx_text(default_storage.open(r.letter.docx_path, "rb").read()))
     assert "涉嫌犯罪案件移送书" in text and "示例县公安局" in text and "污染环境罪" in text
-    assert "涉案物品清单" in text and "陈执法" in text
+    assert "涉案物品清单" in text and "专案组（陈执法、林执法）" in text
     assert clocks(r)["LAW-310-5:transfer"].status == "met"
     assert Notification.objects.filter(recipient_unit=w.police, kind="referral").exists()
     assert AuditEvent.objects.filter(action="referral.transfer", target_id=str(r.pk)).exists()

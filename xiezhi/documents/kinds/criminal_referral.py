@@ -24,7 +24,7 @@ FIELDS = (
 def body(v: Values, ctx: Context) -> list[Block]:
     return [
         Block(
-            f"我机关在依法查处{v['party']}违法行为过程中，发现其涉嫌{v['offence']}。经专案组（{'、'.join(v['team'])}）调查，基本事实如下："
+            f"我机关在依法查处{v['party']}违法行为过程中，发现其涉嫌{v['offence']}。经专案组（{v['team']}）调查，基本事实如下："
         ),
         Block(sentence(v["facts"])),
         Block(
