@@ -415,7 +415,8 @@ def test_pages_render_for_each_role(w: CrWorld) -> None:
         client = sign_in(Client(), getattr(w, who).account)
         page = client.get("/referrals/")
         assert page.status_code == 200 and title in page.content.decode()
-        assert client.get("/", follow=True).status_code == 200  # the criminal-justice users sign in to a working home page
+        # The criminal-justice users sign in to a working home page.
+        assert client.get("/", follow=True).status_code == 200
     police = sign_in(Client(), w.police_officer.account)  # type: ignore[attr-defined]
     detail = police.get(f"/referrals/{r.pk}/").content.decode()
     assert 'data-testid="action-receive"' in detail and "涉案物品清单" in detail
