@@ -420,7 +420,11 @@ def test_pages_render_for_each_role(w: CrWorld) -> None:
     police = sign_in(Client(), w.police_officer.account)  # type: ignore[attr-defined]
     detail = police.get(f"/referrals/{r.pk}/").content.decode()
     assert 'data-testid="action-receive"' in detail and "涉案物品清单" in detail
-    assert sign_in(Client(), w.other_police_officer.account).get(f"/referrals/{r.pk}/").status_code == 404  # type: ignore[attr-defined]
+    other = sign_in(Client(), w.other_police_officer.account)  # type: ignore[attr-defined]
+    assert other.get(f"/referrals/{r.pk}/").status_code == 404
+    before = counts()
+    assert other.post(f"/referrals/{r.pk}/receive/").status_code == 404
+    assert counts() == before
     officer = sign_in(Client(), w.officer1.account)  # type: ignore[attr-defined]
     assert officer.get("/referrals/new/").status_code == 200
     assert officer.get("/referrals/?export=csv").status_code == 200
@@ -434,5 +438,6 @@ def test_pages_render_for_each_role(w: CrWorld) -> None:
         },
         follow=True,
     )
-    assert "以罚代刑预警" in page.content.decode()
+    assert "已向司法局和检察院发出以罚代刑预警" in page.content.decode()  # said, not blocked
+    assert PenaltyDecision.objects.get(decision_number="城罚1号").alert
     assert officer.get("/referrals/support/").status_code == 200
