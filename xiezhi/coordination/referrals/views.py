@@ -248,6 +248,22 @@ def penalties(request: HttpRequest) -> HttpResponse:
     qs = selectors.penalties(
         access.penalties_visible_to(actor), alert=bool(request.GET.get("alert")), q=request.GET.get("q", "")
     ).order_by("-id")
+    if request.GET.get("export") == "csv":
+        record(actor, "penalty.export", None, after={"count": qs.count()})
+        rows = [
+            (
+                p.unit.name,
+                p.decision_number,
+                p.party,
+                p.amount,
+                p.decided_on.isoformat(),
+                "是" if p.alert else "否",
+                p.alert_reason,
+            )
+            for p in qs[:5000]
+        ]
+        header = ["处罚机关", "文号", "当事人", "金额（元）", "决定日期", "以罚代刑预警", "预警原因"]
+        return csv_response("行政处罚决定.csv", header, rows, ascii_name="penalties.csv")
     page, query = _page(request, qs)
     matters = (
         Matter.objects.filter(county_id=actor.unit.county_id).order_by("code")[:500] if actor.unit else []

@@ -440,4 +440,7 @@ def test_pages_render_for_each_role(w: CrWorld) -> None:
     )
     assert "已向司法局和检察院发出以罚代刑预警" in page.content.decode()  # said, not blocked
     assert PenaltyDecision.objects.get(decision_number="城罚1号").alert
+    export = officer.get("/referrals/penalties/?export=csv")
+    assert export.status_code == 200 and "城罚1号" in export.content.decode("utf-8-sig")
+    assert AuditEvent.objects.filter(action="penalty.export").exists()
     assert officer.get("/referrals/support/").status_code == 200
