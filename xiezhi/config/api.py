@@ -67,6 +67,7 @@ ROUTERS = [
     ("documents", "xiezhi.documents.api"),
     ("transfers", "xiezhi.transfers.api"),
     ("disputes", "xiezhi.coordination.disputes.api"),
+    ("referrals", "xiezhi.coordination.referrals.api"),
     ("intake", "xiezhi.intake.api"),
     ("sharing", "xiezhi.coordination.sharing.api"),
 ]

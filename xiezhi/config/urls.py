@@ -16,6 +16,7 @@ APP_URLS = [
     ("documents/", "xiezhi.documents.urls"),
     ("transfers/", "xiezhi.transfers.urls"),
     ("disputes/", "xiezhi.coordination.disputes.urls"),
+    ("referrals/", "xiezhi.coordination.referrals.urls"),
     ("intake/", "xiezhi.intake.urls"),
     ("public/", "xiezhi.intake.public_urls"),
     ("sharing/", "xiezhi.coordination.sharing.urls"),

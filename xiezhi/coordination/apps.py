@@ -15,3 +15,6 @@ class CoordinationConfig(AppConfig):
         register_visibility(Dispute, can_see)
         navigation.register("执法争议", "disputes:list", 25)
         navigation.register("信息共享", "sharing:list", 27)
+        from xiezhi.coordination.referrals.apps import ready as referrals_ready
+
+        referrals_ready()

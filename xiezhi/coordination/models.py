@@ -143,4 +143,5 @@ class DisputeEvent(models.Model):
         return self.label
 
 
+from .referrals.models import PenaltyDecision, PoliceSupportRequest, Referral, ReferralEvent  # noqa: E402,F401
 from .sharing.models import *  # noqa: E402,F403

@@ -578,6 +578,15 @@ ESCALATE_SECOND = RuleLimit(
     "CP-ESCALATE-2", Period(WD, 3), "超期3个工作日升级督办（县级默认值，可配置）", "县级工作规则默认值", "policy"
 )
 
+# --- issue #8 §6 criminal referrals (referrals) ---
+POLICE_SUPPORT = RuleLimit(
+    "CP-CR-03-SUPPORT",
+    IMMEDIATE,
+    "暴力、威胁方法阻碍执法的，公安机关即时出警支援（县级默认值，可配置）",
+    "县级工作规则默认值（R-CR-03 未规定时限）",
+    "policy",
+)
+
 COUNTY_POLICY: dict[str, RuleLimit] = {
     p.rule_id: p
     for p in (
@@ -592,6 +601,7 @@ COUNTY_POLICY: dict[str, RuleLimit] = {
         REMINDER_AT_DUE,
         ESCALATE_FIRST,
         ESCALATE_SECOND,
+        POLICE_SUPPORT,  # issue #8 §6 (referrals)
     )
 }
 

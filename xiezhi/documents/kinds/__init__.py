@@ -6,6 +6,7 @@ from xiezhi.core.errors import ValidationFailed
 from xiezhi.documents.kinds import (
     acceptance_reply,
     copy_notice,
+    criminal_referral,
     dispute_application,
     entrustment,
     minutes,
@@ -24,6 +25,7 @@ SPECS: dict[str, DocSpec] = {
         dispute_application,
         minutes,
         entrustment,
+        criminal_referral,
     )
 }
 

@@ -84,6 +84,16 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "valid_to": "2027-10-31",
         "responsibility": "受委托单位超越委托权限实施行政执法的，由委托机关依法追究责任",
     },
+    "criminal_referral": {
+        "receiver": "示例县公安局",
+        "party": "某化工有限公司",
+        "offence": "污染环境罪",
+        "facts": "该公司通过暗管向河道排放含重金属废水，经检测超标10倍以上",
+        "team": ["陈执法", "林执法"],
+        "approved_by": "李镇长",
+        "materials": ["涉嫌犯罪案件调查报告（1份）", "涉案物品清单（1份）"],
+        "contact_person": "陈执法",
+    },
 }
 
 # Facts each rendering must carry (besides title, number, issuer and date).
@@ -151,6 +161,14 @@ KEY_FACTS: dict[str, list[str]] = {
         "不得再委托其他组织或者个人实施",
         "由委托机关依法追究责任",
     ],
+    "criminal_referral": [
+        "示例县公安局：",
+        "涉嫌污染环境罪",
+        "专案组（陈执法、林执法）",
+        "经本机关正职负责人李镇长批准",
+        "3日内作出立案或者不予立案的决定",
+        "附件：1．涉嫌犯罪案件调查报告（1份）",
+    ],
 }
 
 TITLES: dict[str, str] = {
@@ -161,4 +179,5 @@ TITLES: dict[str, str] = {
     "dispute_application": "争议协调申请书",
     "minutes": "王某某违法搭建案件管辖争议协调会纪要",
     "entrustment": "行政执法委托书",
+    "criminal_referral": "涉嫌犯罪案件移送书",
 }

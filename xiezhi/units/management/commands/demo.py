@@ -24,6 +24,7 @@ LOADERS: list[str] = [
     "xiezhi.transfers.demo.load_transfers",
     "xiezhi.intake.demo.load_intake",
     "xiezhi.coordination.sharing.demo.load_sharing",
+    "xiezhi.coordination.referrals.demo.load_referrals",
 ]
 
 LABELS = {
