@@ -68,6 +68,8 @@ ROUTERS = [
     ("transfers", "xiezhi.transfers.api"),
     ("disputes", "xiezhi.coordination.disputes.api"),
     ("intake", "xiezhi.intake.api"),
+    ("meetings", "xiezhi.coordination.meetings.api"),
+    ("operations", "xiezhi.coordination.operations.api"),
 ]
 
 for prefix, module_name in ROUTERS:

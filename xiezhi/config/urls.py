@@ -18,6 +18,8 @@ APP_URLS = [
     ("disputes/", "xiezhi.coordination.disputes.urls"),
     ("intake/", "xiezhi.intake.urls"),
     ("public/", "xiezhi.intake.public_urls"),
+    ("meetings/", "xiezhi.coordination.meetings.urls"),
+    ("operations/", "xiezhi.coordination.operations.urls"),
 ]
 
 urlpatterns = [path("api/v1/", api.urls), path("", include("xiezhi.core.urls"))]

@@ -23,6 +23,7 @@ class DocumentType(models.TextChoices):
     DISPUTE_APPLICATION = "dispute_application", "争议协调申请书"
     MINUTES = "minutes", "协调会议纪要"
     ENTRUSTMENT = "entrustment", "行政执法委托书"
+    CONSULTATION_MINUTES = "consultation_minutes", "会商纪要"
 
 
 class DocumentSequence(models.Model):
