@@ -12,7 +12,6 @@ from django.utils import timezone
 
 from xiezhi.coordination.disputes.services import _name as actor_name
 from xiezhi.core.actor import Actor
-from xiezhi.core.errors import ValidationFailed
 from xiezhi.deadlines.models import ACTIVE, Obligation
 from xiezhi.documents.models import IssuedDocument
 from xiezhi.notifications.services import notify
@@ -20,7 +19,16 @@ from xiezhi.rulebook.periods import DAYS, Period
 from xiezhi.rulebook.zh import format_date_zh
 from xiezhi.units.models import Person, Unit
 
-__all__ = ["actor_name", "add_event", "active_obligations", "days_until", "ids", "tell", "units_of", "people_of"]
+__all__ = [
+    "active_obligations",
+    "actor_name",
+    "add_event",
+    "days_until",
+    "ids",
+    "people_of",
+    "tell",
+    "units_of",
+]
 
 
 def add_event(
@@ -62,7 +70,9 @@ def days_until(due: date) -> Period:
 
 
 def tell(unit: Unit, key: str, title: str, url: str, *, body: str = "", kind: str = "coordination") -> None:
-    notify(title=title[:200], body=body or title, dedupe_key=f"{key}:u{unit.pk}", unit=unit, url=url, kind=kind)
+    notify(
+        title=title[:200], body=body or title, dedupe_key=f"{key}:u{unit.pk}", unit=unit, url=url, kind=kind
+    )
 
 
 def ids(data: Mapping[str, Any], name: str) -> list[Any]:
@@ -80,7 +90,9 @@ def ids(data: Mapping[str, Any], name: str) -> list[Any]:
     return out
 
 
-def units_of(county_id: int, raw: list[Any], label: str, errors: dict[str, list[str]], name: str) -> list[Unit]:
+def units_of(
+    county_id: int, raw: list[Any], label: str, errors: dict[str, list[str]], name: str
+) -> list[Unit]:
     """Active units of the county by id; unknown ids are reported under ``name``."""
     wanted: list[int] = []
     for value in raw:

@@ -142,5 +142,6 @@ class DisputeEvent(models.Model):
     def __str__(self) -> str:
         return self.label
 
+
 from .meetings.models import ActionItem, Meeting, MeetingEvent, MeetingSeries  # noqa: E402,F401
 from .operations.models import JointOperation, OfficerRole, OperationEvent, OperationFinding, OperationOfficer  # noqa: E402,F401

@@ -41,14 +41,18 @@ def series_visible_to(actor: Actor) -> QuerySet[MeetingSeries]:
         return qs.none()
     if actor.is_county_wide:
         return qs.filter(county_id=actor.unit.county_id)
-    ids = MeetingSeries.objects.filter(Q(convener_id=actor.unit.pk) | Q(invited_units=actor.unit.pk)).values("pk")
+    ids = MeetingSeries.objects.filter(Q(convener_id=actor.unit.pk) | Q(invited_units=actor.unit.pk)).values(
+        "pk"
+    )
     return qs.filter(pk__in=ids)
 
 
 def access_meeting(actor: Actor, pk: int | str) -> Meeting:
     require_business(actor)
     try:
-        return visible_to(actor).select_related("convener", "series", "clue_report", "minutes").get(pk=int(pk))
+        return (
+            visible_to(actor).select_related("convener", "series", "clue_report", "minutes").get(pk=int(pk))
+        )
     except (Meeting.DoesNotExist, ValueError, TypeError):
         raise NotFound("会商会议不存在或您无权访问") from None
 

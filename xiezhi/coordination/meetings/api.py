@@ -226,7 +226,15 @@ def meeting_out(a: Actor, m: Meeting) -> dict[str, Any]:
                 for ob in obligations_of(m)
             ],
             "timeline": [
-                {"at": e.at.isoformat(), "kind": e.kind, "label": e.label, "actor": e.actor_name, "unit": e.unit_name, "note": e.note, "document_id": e.document_id}
+                {
+                    "at": e.at.isoformat(),
+                    "kind": e.kind,
+                    "label": e.label,
+                    "actor": e.actor_name,
+                    "unit": e.unit_name,
+                    "note": e.note,
+                    "document_id": e.document_id,
+                }
                 for e in m.events.order_by("at", "id")  # type: ignore[attr-defined]
             ],
         }
@@ -264,7 +272,12 @@ def list_meetings(
     access.require_business(a)
     qs = selectors.filtered(access.visible_to(a), status=status, kind=kind, unit=unit, series=series, q=q)
     result = paginate(selectors.for_list(qs).order_by("-id"), page, page_size)
-    return {"items": [item_out(m) for m in result.items], "total": result.total, "page": result.page, "page_size": result.page_size}
+    return {
+        "items": [item_out(m) for m in result.items],
+        "total": result.total,
+        "page": result.page,
+        "page_size": result.page_size,
+    }
 
 
 @router.post("", response={201: MeetingOut}, summary="召集会商会议（R-CO-01；线索会商 R-CO-03）")
@@ -288,13 +301,16 @@ def get_meeting(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
     return meeting_out(a, access.access_meeting(a, meeting_id))
 
 
-@router.post("/{meeting_id}/minutes", response=MeetingOut, summary="印发会商纪要，议定事项转为督办事项（R-CO-01）")
+@router.post(
+    "/{meeting_id}/minutes", response=MeetingOut, summary="印发会商纪要，议定事项转为督办事项（R-CO-01）"
+)
 def minutes(request: HttpRequest, meeting_id: int, payload: MinutesIn) -> dict[str, Any]:
     a = actor(request)
     m = access.access_meeting(a, meeting_id)
     data = payload.dict()
     data["decisions"] = [
-        {"decision": d["decision"], "responsible": d["responsible_id"], "due_date": d["due_date"]} for d in data["decisions"]
+        {"decision": d["decision"], "responsible": d["responsible_id"], "due_date": d["due_date"]}
+        for d in data["decisions"]
     ]
     return meeting_out(a, services.issue_minutes(a, m, data))
 

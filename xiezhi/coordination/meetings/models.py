@@ -71,7 +71,9 @@ class MeetingSeries(models.Model):
 
 class Meeting(models.Model):
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name="所属县")
-    convener = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="meetings", verbose_name="召集单位")
+    convener = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="meetings", verbose_name="召集单位"
+    )
     series = models.ForeignKey(
         MeetingSeries,
         null=True,
@@ -88,7 +90,12 @@ class Meeting(models.Model):
     chair = models.CharField("主持人", max_length=100, blank=True)
     clue = models.TextField("重大案件线索", blank=True)
     clue_report = models.ForeignKey(
-        Report, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="线索来源（群众反映）"
+        Report,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="线索来源（群众反映）",
     )
     invited_units = models.ManyToManyField(Unit, related_name="meetings_invited", verbose_name="参会单位")
     invited_people = models.ManyToManyField(Person, related_name="+", blank=True, verbose_name="参会人员")
@@ -97,7 +104,12 @@ class Meeting(models.Model):
     attendees = models.TextField("出席单位及人员", blank=True)
     discussion = models.TextField("会议情况", blank=True)
     minutes = models.ForeignKey(
-        IssuedDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="会商纪要"
+        IssuedDocument,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="会商纪要",
     )
     cancel_reason = models.TextField("取消理由", blank=True)
     created_by = models.ForeignKey(
@@ -133,14 +145,18 @@ class Meeting(models.Model):
 class ActionItem(models.Model):
     """A decision of a meeting: owed by the responsible unit by the due date (R-CO-01)."""
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items", verbose_name="会商会议")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="items", verbose_name="会商会议"
+    )
     number = models.PositiveSmallIntegerField("序号")
     decision = models.TextField("议定事项")
     responsible = models.ForeignKey(
         Unit, on_delete=models.PROTECT, related_name="meeting_items", verbose_name="责任单位"
     )
     due_date = models.DateField("完成时限")
-    status = models.CharField("状态", max_length=10, choices=ACTION_ITEM.choices(), default=ACTION_ITEM.initial)
+    status = models.CharField(
+        "状态", max_length=10, choices=ACTION_ITEM.choices(), default=ACTION_ITEM.initial
+    )
     done_at = models.DateTimeField("落实时间", null=True, blank=True)
     done_note = models.TextField("落实情况", blank=True)
     done_by_name = models.CharField("报告人", max_length=100, blank=True)
@@ -150,7 +166,9 @@ class ActionItem(models.Model):
         ordering = ["meeting", "number"]
         constraints = [
             models.UniqueConstraint(fields=["meeting", "number"], name="action_item_number_unique"),
-            models.CheckConstraint(condition=Q(status__in=list(ACTION_ITEM.states)), name="action_item_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=list(ACTION_ITEM.states)), name="action_item_status_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -165,7 +183,9 @@ class ActionItem(models.Model):
 
 
 class MeetingEvent(TimelineEvent):
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="events", verbose_name="会商会议")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="events", verbose_name="会商会议"
+    )
 
     class Meta(TimelineEvent.Meta):
         verbose_name = verbose_name_plural = "会商记录"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from xiezhi.coordination.meetings.access import visible_to
 from xiezhi.coordination.models import ActionItem, Meeting
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import ValidationFailed
@@ -32,7 +31,9 @@ def filtered(
         qs = qs.filter(series_id=series)
     if unit is not None:
         qs = qs.filter(
-            pk__in=Meeting.objects.filter(Q(convener_id=unit) | Q(invited_units=unit) | Q(items__responsible_id=unit)).values("pk")
+            pk__in=Meeting.objects.filter(
+                Q(convener_id=unit) | Q(invited_units=unit) | Q(items__responsible_id=unit)
+            ).values("pk")
         )
     text = q.strip()
     if text:

@@ -39,7 +39,6 @@ from xiezhi.intake.access import access_report
 from xiezhi.rulebook import linkage_flow as flow
 from xiezhi.rulebook.workflows import TransitionNotAllowed
 from xiezhi.transfers.cleaning import TransferCleaner, parse_moment
-from xiezhi.units.models import Unit
 
 MAX_DECISIONS = 30
 
@@ -99,7 +98,9 @@ def create_series(actor: Actor, data: Mapping[str, Any]) -> MeetingSeries:
     next_date = c.cleaned.get("next_date")
     if next_date is not None and next_date < timezone.localdate():
         c.error("next_date", "首次召开日期不能早于今天")
-    invited = units_of(actor.unit.county_id, ids(data, "invited_units"), "参会单位", c.errors, "invited_units")
+    invited = units_of(
+        actor.unit.county_id, ids(data, "invited_units"), "参会单位", c.errors, "invited_units"
+    )
     invited = [u for u in invited if u.pk != actor.unit_id]
     if not invited and "invited_units" not in c.errors:
         c.error("invited_units", "请至少选择一个参会单位")
@@ -151,7 +152,9 @@ def _clean_convene(actor: Actor, data: Mapping[str, Any]) -> dict[str, Any]:
     c = TransferCleaner(data, creating=True)
     series = None
     if data.get("series") not in (None, ""):
-        series = access.series_visible_to(actor).filter(pk=str(data["series"]).strip() or 0, active=True).first()
+        series = (
+            access.series_visible_to(actor).filter(pk=str(data["series"]).strip() or 0, active=True).first()
+        )
         if series is None or series.convener_id != actor.unit_id:
             c.error("series", "只能在本单位召集的定期联席会议下召开会议")
             series = None
@@ -280,7 +283,13 @@ def _clean_decisions(actor: Actor, raw: Any, errors: dict[str, list[str]]) -> li
             errors.setdefault("decisions", []).append(f"第{i}项：议定事项不能超过1000个字")
         unit_errors: dict[str, list[str]] = {}
         raw_unit = item.get("responsible")
-        units = units_of(actor.unit.county_id, [raw_unit] if raw_unit not in (None, "") else [], "责任单位", unit_errors, "u")
+        units = units_of(
+            actor.unit.county_id,
+            [raw_unit] if raw_unit not in (None, "") else [],
+            "责任单位",
+            unit_errors,
+            "u",
+        )
         if not units and not unit_errors:
             unit_errors["u"] = ["请选择责任单位"]
         for msg in unit_errors.get("u", []):
@@ -293,7 +302,9 @@ def _clean_decisions(actor: Actor, raw: Any, errors: dict[str, list[str]]) -> li
             try:
                 due = date.fromisoformat(str(raw_due).strip())
             except ValueError:
-                errors.setdefault("decisions", []).append(f"第{i}项：完成时限格式有误，应为“2025-10-08”这样的日期")
+                errors.setdefault("decisions", []).append(
+                    f"第{i}项：完成时限格式有误，应为“2025-10-08”这样的日期"
+                )
         else:
             errors.setdefault("decisions", []).append(f"第{i}项：请填写完成时限")
         if due is not None and due < today:
@@ -330,7 +341,14 @@ def issue_minutes(actor: Actor, m: Meeting, data: Mapping[str, Any]) -> Meeting:
     chair = c.cleaned.get("chair") or m.chair
     now = timezone.now()
     with transaction.atomic():
-        old = _move(m, "minute", held_at=held, attendees="\n".join(attendees), discussion=c.cleaned.get("discussion") or "", chair=chair)
+        old = _move(
+            m,
+            "minute",
+            held_at=held,
+            attendees="\n".join(attendees),
+            discussion=c.cleaned.get("discussion") or "",
+            chair=chair,
+        )
         recipients = list(m.invited_units.all())
         for d in decisions:
             if d["responsible"] not in recipients and d["responsible"].pk != m.convener_id:
@@ -358,7 +376,14 @@ def issue_minutes(actor: Actor, m: Meeting, data: Mapping[str, Any]) -> Meeting:
         )
         Meeting.objects.filter(pk=m.pk).update(minutes=doc)
         m.minutes = doc
-        add_event(m.events, "minuted", f"印发会商纪要（{doc.number}），议定事项{len(decisions)}项", actor, at=now, document=doc)
+        add_event(
+            m.events,
+            "minuted",
+            f"印发会商纪要（{doc.number}），议定事项{len(decisions)}项",
+            actor,
+            at=now,
+            document=doc,
+        )
         for ob in active_obligations(m, (flow.MINUTES_LIMIT,)):
             deadlines.settle(ob, actor, met_at=now, note=f"已印发{doc.number}")
         items = []
@@ -390,13 +415,22 @@ def issue_minutes(actor: Actor, m: Meeting, data: Mapping[str, Any]) -> Meeting:
                 "status": m.status,
                 "minutes": doc.number,
                 "items": [
-                    {"number": i.number, "responsible": i.responsible.name, "due_date": i.due_date.isoformat()}
+                    {
+                        "number": i.number,
+                        "responsible": i.responsible.name,
+                        "due_date": i.due_date.isoformat(),
+                    }
                     for i in items
                 ],
             },
         )
         for unit in recipients:
-            tell(unit, f"meeting:{m.pk}:minuted", f"{m.convener.name}印发{doc.number}：{doc.title}", m.get_absolute_url())
+            tell(
+                unit,
+                f"meeting:{m.pk}:minuted",
+                f"{m.convener.name}印发{doc.number}：{doc.title}",
+                m.get_absolute_url(),
+            )
     return m
 
 
@@ -414,7 +448,9 @@ def finish_item(actor: Actor, item: ActionItem, data: Mapping[str, Any]) -> Acti
         if not ActionItem.objects.filter(pk=item.pk, status="open").update(
             status="done", done_at=now, done_note=note, done_by_name=actor_name(actor)
         ):
-            raise Conflict("该议定事项已报告落实，请刷新后查看", details={"status": "done", "status_label": "已落实"})
+            raise Conflict(
+                "该议定事项已报告落实，请刷新后查看", details={"status": "done", "status_label": "已落实"}
+            )
         item.status, item.done_at, item.done_note, item.done_by_name = "done", now, note, actor_name(actor)
         on_time = now.date() <= item.due_date
         add_event(
@@ -425,11 +461,19 @@ def finish_item(actor: Actor, item: ActionItem, data: Mapping[str, Any]) -> Acti
             at=now,
             note=note,
         )
-        record(actor, "meeting.item_done", item, before={"status": "open"}, after={"status": "done"}, reason=note)
+        record(
+            actor, "meeting.item_done", item, before={"status": "open"}, after={"status": "done"}, reason=note
+        )
         for ob in active_obligations(item, (flow.ACTION_LIMIT,)):
             deadlines.settle(ob, actor, met_at=now, note="责任单位已报告落实")
         if item.responsible_id != m.convener_id:
-            tell(m.convener, f"meeting:{m.pk}:item:{item.number}:done", f"{item.responsible.name}已落实议定事项：{item.decision}", item.get_absolute_url(), body=note)
+            tell(
+                m.convener,
+                f"meeting:{m.pk}:item:{item.number}:done",
+                f"{item.responsible.name}已落实议定事项：{item.decision}",
+                item.get_absolute_url(),
+                body=note,
+            )
         if not m.items.filter(status="open").exists():  # type: ignore[attr-defined]
             old = _move(m, "complete", closed_at=now)
             add_event(m.events, "closed", "议定事项已全部落实，会商办结", actor, at=now)
@@ -446,7 +490,9 @@ def cancel(actor: Actor, m: Meeting, data: Mapping[str, Any]) -> Meeting:
     with transaction.atomic():
         old = _move(m, "cancel", cancel_reason=reason[:2000], closed_at=now)
         add_event(m.events, "cancelled", "会议取消", actor, at=now, note=reason)
-        record(actor, "meeting.cancelled", m, before={"status": old}, after={"status": m.status}, reason=reason)
+        record(
+            actor, "meeting.cancelled", m, before={"status": old}, after={"status": m.status}, reason=reason
+        )
         for ob in active_obligations(m, (flow.MINUTES_LIMIT,)):
             deadlines.waive(actor, ob, f"会议已取消：{reason}", by_process=True)
         for unit in m.invited_units.all():
@@ -459,7 +505,8 @@ def allowed_actions(actor: Actor, m: Meeting) -> list[str]:
     if m.status == "convened" and access.can_minute(actor, m):
         out += ["minute", "cancel"]
     if m.status == "following" and any(
-        access.can_finish(actor, i) for i in m.items.filter(status="open")  # type: ignore[attr-defined]
+        access.can_finish(actor, i)
+        for i in m.items.filter(status="open")  # type: ignore[attr-defined]
     ):
         out.append("finish")
     if access.can_convene(actor) and m.kind == "clue" and m.status != "cancelled":

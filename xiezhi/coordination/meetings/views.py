@@ -70,7 +70,18 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
 
 
 def _export(actor: Actor, qs: Any) -> HttpResponse:
-    header = ["编号", "会议名称", "类型", "召集单位", "会议时间", "地点", "纪要文号", "议定事项", "未落实", "状态"]
+    header = [
+        "编号",
+        "会议名称",
+        "类型",
+        "召集单位",
+        "会议时间",
+        "地点",
+        "纪要文号",
+        "议定事项",
+        "未落实",
+        "状态",
+    ]
     rows = [
         [
             m.pk,
@@ -129,9 +140,15 @@ def new(request: HttpRequest) -> HttpResponse:
                 )
         if report_id is not None:
             r = access_report(actor, report_id)
-            values.update(kind="clue", clue=r.text, clue_report=str(r.pk), title=f"关于群众反映{r.pk}的线索会商")
+            values.update(
+                kind="clue", clue=r.text, clue_report=str(r.pk), title=f"关于群众反映{r.pk}的线索会商"
+            )
     units = [u for u in _county_units(actor) if u.pk != actor.unit_id]
-    people = Person.objects.filter(unit__county_id=actor.unit.county_id, active=True).select_related("unit").order_by("unit__kind", "unit__code", "pk")
+    people = (
+        Person.objects.filter(unit__county_id=actor.unit.county_id, active=True)
+        .select_related("unit")
+        .order_by("unit__kind", "unit__code", "pk")
+    )
     return render(
         request,
         "coordination/meetings/form.html",
@@ -155,7 +172,11 @@ def new_series(request: HttpRequest) -> HttpResponse:
     status = 200
     values: dict[str, Any] = {"invited_units": [], "every_months": "3"}
     if request.method == "POST":
-        values = {n: request.POST.get(n, "") for n in ("title", "every_months", "next_date") if request.POST.get(n, "") != ""}
+        values = {
+            n: request.POST.get(n, "")
+            for n in ("title", "every_months", "next_date")
+            if request.POST.get(n, "") != ""
+        }
         values["invited_units"] = request.POST.getlist("invited_units")
         try:
             services.create_series(actor, values)
@@ -177,7 +198,9 @@ def new_series(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _detail(request: HttpRequest, m: Meeting, error: XiezhiError | None = None, form: dict[str, Any] | None = None) -> HttpResponse:
+def _detail(
+    request: HttpRequest, m: Meeting, error: XiezhiError | None = None, form: dict[str, Any] | None = None
+) -> HttpResponse:
     actor = request_actor(request)
     items = list(m.items.select_related("responsible"))  # type: ignore[attr-defined]
     return render(
@@ -225,7 +248,7 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     post = request.POST
     try:
         if action == "minute":
-            data = {k: post.get(k, "") for k in ("held_at", "chair", "attendees", "discussion")}
+            data: dict[str, Any] = {k: post.get(k, "") for k in ("held_at", "chair", "attendees", "discussion")}
             data["decisions"] = _decisions(post)
             services.issue_minutes(actor, m, data)
             messages.success(request, "会商纪要已印发，议定事项已转为督办事项并通知责任单位")

@@ -19,7 +19,7 @@ from xiezhi.coordination.models import JointOperation
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import NotFound, PermissionDenied
 
-__all__ = ["require_business", "can_plan"]
+__all__ = ["can_plan", "require_business"]
 
 can_plan = can_convene
 

@@ -151,11 +151,24 @@ def operation_out(a: Actor, op: JointOperation) -> dict[str, Any]:
             "transfer_ids": list(op.transfers.values_list("pk", flat=True)),
             "allowed_actions": services.allowed_actions(a, op),
             "obligations": [
-                {"id": ob.pk, "rule_id": ob.rule_id, "unit": ob.unit.name, "due_at": ob.due_at.isoformat(), "status": ob.status}
+                {
+                    "id": ob.pk,
+                    "rule_id": ob.rule_id,
+                    "unit": ob.unit.name,
+                    "due_at": ob.due_at.isoformat(),
+                    "status": ob.status,
+                }
                 for ob in for_subject(ct.pk, str(op.pk)).select_related("unit").order_by("opened_at", "pk")
             ],
             "timeline": [
-                {"at": e.at.isoformat(), "kind": e.kind, "label": e.label, "actor": e.actor_name, "unit": e.unit_name, "note": e.note}
+                {
+                    "at": e.at.isoformat(),
+                    "kind": e.kind,
+                    "label": e.label,
+                    "actor": e.actor_name,
+                    "unit": e.unit_name,
+                    "note": e.note,
+                }
                 for e in op.events.order_by("at", "id")  # type: ignore[attr-defined]
             ],
         }
@@ -178,13 +191,26 @@ def list_operations(
     a = actor(request)
     access.require_business(a)
     qs = selectors.filtered(
-        access.visible_to(a), status=status, unit=unit, meeting=meeting, date_from=date_from, date_to=date_to, q=q
+        access.visible_to(a),
+        status=status,
+        unit=unit,
+        meeting=meeting,
+        date_from=date_from,
+        date_to=date_to,
+        q=q,
     )
     result = paginate(selectors.for_list(qs).order_by("-id"), page, page_size)
-    return {"items": [item_out(o) for o in result.items], "total": result.total, "page": result.page, "page_size": result.page_size}
+    return {
+        "items": [item_out(o) for o in result.items],
+        "total": result.total,
+        "page": result.page,
+        "page_size": result.page_size,
+    }
 
 
-@router.post("", response={201: OperationOut}, summary="部署联合执法（至少两名持有效执法证的执法人员，R-CASE-01）")
+@router.post(
+    "", response={201: OperationOut}, summary="部署联合执法（至少两名持有效执法证的执法人员，R-CASE-01）"
+)
 def plan(request: HttpRequest, payload: PlanIn) -> tuple[int, dict[str, Any]]:
     a = actor(request)
     data = payload.dict(exclude_unset=True)
@@ -206,7 +232,11 @@ def get_operation(request: HttpRequest, operation_id: int) -> dict[str, Any]:
     return operation_out(a, access.access_operation(a, operation_id))
 
 
-@router.post("/{operation_id}/findings", response={201: OperationOut}, summary="登记检查发现（执法人员至少两名，R-CASE-01）")
+@router.post(
+    "/{operation_id}/findings",
+    response={201: OperationOut},
+    summary="登记检查发现（执法人员至少两名，R-CASE-01）",
+)
 def add_finding(request: HttpRequest, operation_id: int, payload: FindingIn) -> tuple[int, dict[str, Any]]:
     a = actor(request)
     op = access.access_operation(a, operation_id)
@@ -216,7 +246,11 @@ def add_finding(request: HttpRequest, operation_id: int, payload: FindingIn) -> 
     return 201, operation_out(a, op)
 
 
-@router.post("/{operation_id}/results", response=OperationOut, summary="登记行动结果（关联群众反映、案件移送、立案情况）")
+@router.post(
+    "/{operation_id}/results",
+    response=OperationOut,
+    summary="登记行动结果（关联群众反映、案件移送、立案情况）",
+)
 def results(request: HttpRequest, operation_id: int, payload: ResultsIn) -> dict[str, Any]:
     a = actor(request)
     op = access.access_operation(a, operation_id)

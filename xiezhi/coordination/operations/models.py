@@ -16,14 +16,26 @@ from xiezhi.units.models import Certificate, County, Person, Unit
 
 class JointOperation(models.Model):
     county = models.ForeignKey(County, on_delete=models.PROTECT, related_name="+", verbose_name="所属县")
-    lead = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="operations_led", verbose_name="牵头单位")
+    lead = models.ForeignKey(
+        Unit, on_delete=models.PROTECT, related_name="operations_led", verbose_name="牵头单位"
+    )
     participants = models.ManyToManyField(Unit, related_name="operations_joined", verbose_name="参与单位")
     meeting = models.ForeignKey(
-        Meeting, null=True, blank=True, on_delete=models.PROTECT, related_name="operations", verbose_name="来源会商"
+        Meeting,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="operations",
+        verbose_name="来源会商",
     )
     clue = models.TextField("重大案件线索", blank=True)
     clue_report = models.ForeignKey(
-        Report, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="线索来源（群众反映）"
+        Report,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="线索来源（群众反映）",
     )
     title = models.CharField("行动名称", max_length=100)
     plan = models.TextField("行动方案")
@@ -51,8 +63,12 @@ class JointOperation(models.Model):
             models.Index(fields=["lead", "-id"], name="operation_lead"),
         ]
         constraints = [
-            models.CheckConstraint(condition=Q(status__in=list(OPERATION.states)), name="operation_status_valid"),
-            models.CheckConstraint(condition=Q(ends_at__gte=models.F("starts_at")), name="operation_period_ordered"),
+            models.CheckConstraint(
+                condition=Q(status__in=list(OPERATION.states)), name="operation_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(ends_at__gte=models.F("starts_at")), name="operation_period_ordered"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -91,7 +107,8 @@ class OperationOfficer(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["operation", "person"], name="operation_officer_unique"),
             models.CheckConstraint(
-                condition=Q(role="auxiliary") | Q(certificate__isnull=False), name="operation_enforcer_certified"
+                condition=Q(role="auxiliary") | Q(certificate__isnull=False),
+                name="operation_enforcer_certified",
             ),
         ]
 

@@ -26,7 +26,9 @@ def filtered(
     if status:
         qs = qs.filter(status=status)
     if unit is not None:
-        qs = qs.filter(pk__in=JointOperation.objects.filter(Q(lead_id=unit) | Q(participants=unit)).values("pk"))
+        qs = qs.filter(
+            pk__in=JointOperation.objects.filter(Q(lead_id=unit) | Q(participants=unit)).values("pk")
+        )
     if meeting is not None:
         qs = qs.filter(meeting_id=meeting)
     if date_from is not None:
@@ -35,7 +37,12 @@ def filtered(
         qs = qs.filter(starts_at__date__lte=date_to)
     text = q.strip()
     if text:
-        cond = Q(title__icontains=text) | Q(place__icontains=text) | Q(plan__icontains=text) | Q(case_refs__icontains=text)
+        cond = (
+            Q(title__icontains=text)
+            | Q(place__icontains=text)
+            | Q(plan__icontains=text)
+            | Q(case_refs__icontains=text)
+        )
         if text.isdigit():
             cond |= Q(pk=int(text))
         qs = qs.filter(cond)

@@ -20,7 +20,16 @@ from django.db import transaction
 from django.utils import timezone
 
 from xiezhi.audit.services import record
-from xiezhi.coordination.linkage import active_obligations, actor_name, add_event, day_label, ids, people_of, tell, units_of
+from xiezhi.coordination.linkage import (
+    active_obligations,
+    actor_name,
+    add_event,
+    day_label,
+    ids,
+    people_of,
+    tell,
+    units_of,
+)
 from xiezhi.coordination.meetings.access import access_meeting
 from xiezhi.coordination.models import JointOperation, OfficerRole, OperationFinding, OperationOfficer
 from xiezhi.coordination.operations import access
@@ -154,7 +163,11 @@ def plan(actor: Actor, data: Mapping[str, Any]) -> JointOperation:
     access.require_plan(actor)
     clean = _clean_plan(actor, data)
     assert actor.unit is not None
-    participants, enforcers, auxiliaries = clean.pop("participants"), clean.pop("enforcers"), clean.pop("auxiliaries")
+    participants, enforcers, auxiliaries = (
+        clean.pop("participants"),
+        clean.pop("enforcers"),
+        clean.pop("auxiliaries"),
+    )
     certificates = clean.pop("certificates")
     now = timezone.now()
     meeting = clean["meeting"]
@@ -175,10 +188,19 @@ def plan(actor: Actor, data: Mapping[str, Any]) -> JointOperation:
         op.participants.set(participants)
         OperationOfficer.objects.bulk_create(
             [
-                OperationOfficer(operation=op, person=p, unit=p.unit, role=OfficerRole.ENFORCER, certificate=certificates[p.pk])
+                OperationOfficer(
+                    operation=op,
+                    person=p,
+                    unit=p.unit,
+                    role=OfficerRole.ENFORCER,
+                    certificate=certificates[p.pk],
+                )
                 for p in enforcers
             ]
-            + [OperationOfficer(operation=op, person=p, unit=p.unit, role=OfficerRole.AUXILIARY) for p in auxiliaries]
+            + [
+                OperationOfficer(operation=op, person=p, unit=p.unit, role=OfficerRole.AUXILIARY)
+                for p in auxiliaries
+            ]
         )
         start = timezone.localtime(op.starts_at)
         add_event(
@@ -267,11 +289,18 @@ def add_finding(actor: Actor, op: JointOperation, data: Mapping[str, Any]) -> Op
         f.enforcers.set(people)
         names = "、".join(p.name for p in people)
         add_event(op.events, "finding", f"登记检查发现（执法人员：{names}）", actor, at=now, note=f.facts)
-        record(actor, "operation.finding_added", op, after={"finding_id": f.pk, "enforcers": [p.name for p in people], "party": f.party})
+        record(
+            actor,
+            "operation.finding_added",
+            op,
+            after={"finding_id": f.pk, "enforcers": [p.name for p in people], "party": f.party},
+        )
     return f
 
 
-def _links(actor: Actor, data: Mapping[str, Any], errors: dict[str, list[str]]) -> tuple[list[Report], list[Transfer]]:
+def _links(
+    actor: Actor, data: Mapping[str, Any], errors: dict[str, list[str]]
+) -> tuple[list[Report], list[Transfer]]:
     reports: list[Report] = []
     for raw in ids(data, "reports"):
         try:
@@ -298,7 +327,13 @@ def finish(actor: Actor, op: JointOperation, data: Mapping[str, Any]) -> JointOp
     c.raise_if_errors()
     now = timezone.now()
     with transaction.atomic():
-        old = _move(op, "finish", summary=c.cleaned["summary"], case_refs=c.cleaned.get("case_refs") or "", finished_at=now)
+        old = _move(
+            op,
+            "finish",
+            summary=c.cleaned["summary"],
+            case_refs=c.cleaned.get("case_refs") or "",
+            finished_at=now,
+        )
         op.reports.set(reports)
         op.transfers.set(transfers)
         add_event(op.events, "finished", "登记行动结果", actor, at=now, note=op.summary)
@@ -318,7 +353,13 @@ def finish(actor: Actor, op: JointOperation, data: Mapping[str, Any]) -> JointOp
         for ob in active_obligations(op, (flow.RESULTS_LIMIT,)):
             deadlines.settle(ob, actor, met_at=now, note="行动结果已登记")
         for unit in op.participants.all():
-            tell(unit, f"operation:{op.pk}:finished", f"联合执法“{op.title}”结果已登记", op.get_absolute_url(), body=op.summary)
+            tell(
+                unit,
+                f"operation:{op.pk}:finished",
+                f"联合执法“{op.title}”结果已登记",
+                op.get_absolute_url(),
+                body=op.summary,
+            )
     return op
 
 
@@ -331,11 +372,24 @@ def cancel(actor: Actor, op: JointOperation, data: Mapping[str, Any]) -> JointOp
     with transaction.atomic():
         old = _move(op, "cancel", cancel_reason=reason[:2000], finished_at=now)
         add_event(op.events, "cancelled", "行动取消", actor, at=now, note=reason)
-        record(actor, "operation.cancelled", op, before={"status": old}, after={"status": op.status}, reason=reason)
+        record(
+            actor,
+            "operation.cancelled",
+            op,
+            before={"status": old},
+            after={"status": op.status},
+            reason=reason,
+        )
         for ob in active_obligations(op, (flow.RESULTS_LIMIT,)):
             deadlines.waive(actor, ob, f"行动已取消：{reason}", by_process=True)
         for unit in op.participants.all():
-            tell(unit, f"operation:{op.pk}:cancelled", f"联合执法取消：{op.title}", op.get_absolute_url(), body=reason)
+            tell(
+                unit,
+                f"operation:{op.pk}:cancelled",
+                f"联合执法取消：{op.title}",
+                op.get_absolute_url(),
+                body=reason,
+            )
     return op
 
 

@@ -68,7 +68,18 @@ def operation_list(request: HttpRequest) -> HttpResponse:
 
 
 def _export(actor: Actor, qs: Any) -> HttpResponse:
-    header = ["编号", "行动名称", "牵头单位", "开始时间", "结束时间", "地点", "执法人员数", "检查发现数", "立案情况", "状态"]
+    header = [
+        "编号",
+        "行动名称",
+        "牵头单位",
+        "开始时间",
+        "结束时间",
+        "地点",
+        "执法人员数",
+        "检查发现数",
+        "立案情况",
+        "状态",
+    ]
     rows = [
         [
             o.pk,
@@ -119,7 +130,9 @@ def new(request: HttpRequest) -> HttpResponse:
         report_id = int_param(request.GET, "report")
         if meeting_id is not None:
             meeting = access_meeting(actor, meeting_id)
-            units = {meeting.convener_id, *meeting.invited_units.values_list("pk", flat=True)} - {actor.unit_id}
+            units = {meeting.convener_id, *meeting.invited_units.values_list("pk", flat=True)} - {
+                actor.unit_id
+            }
             values.update(
                 meeting=str(meeting.pk),
                 title=f"{meeting.title}联合执法行动"[:100],
@@ -135,9 +148,15 @@ def new(request: HttpRequest) -> HttpResponse:
         except XiezhiError:
             meeting = None
     county = actor.unit.county_id
-    people = with_officer_flag(
-        Person.objects.filter(unit__county_id=county, active=True, unit__kind__in=("township", "department"))
-    ).select_related("unit").order_by("unit__kind", "unit__code", "pk")
+    people = (
+        with_officer_flag(
+            Person.objects.filter(
+                unit__county_id=county, active=True, unit__kind__in=("township", "department")
+            )
+        )
+        .select_related("unit")
+        .order_by("unit__kind", "unit__code", "pk")
+    )
     return render(
         request,
         "coordination/operations/form.html",
@@ -145,7 +164,9 @@ def new(request: HttpRequest) -> HttpResponse:
             "values": values,
             "errors": errors,
             "meeting": meeting,
-            "units": Unit.objects.filter(county_id=county, active=True).exclude(pk=actor.unit_id).order_by("kind", "code"),
+            "units": Unit.objects.filter(county_id=county, active=True)
+            .exclude(pk=actor.unit.pk)
+            .order_by("kind", "code"),
             "people": people,
         },
         status=status,
@@ -169,7 +190,9 @@ def _detail(request: HttpRequest, op: JointOperation, error: XiezhiError | None 
             "reports": op.reports.all(),
             "transfers": op.transfers.all(),
             "events": op.events.order_by("at", "id"),  # type: ignore[attr-defined]
-            "obligations": list(for_subject(ct.pk, str(op.pk)).select_related("unit").order_by("opened_at", "pk")),
+            "obligations": list(
+                for_subject(ct.pk, str(op.pk)).select_related("unit").order_by("opened_at", "pk")
+            ),
             "error": error,
         },
         status=error.status if error else 200,

@@ -60,8 +60,16 @@ def minutes_data(p: Personas, **extra: Any) -> dict[str, Any]:
         "attendees": ["城关镇：李镇长、张承办", "示例县城市管理局：钱局长"],
         "discussion": "各方通报了夜市占道经营情况。",
         "decisions": [
-            {"decision": "城管局牵头制定夜市规范设置方案", "responsible": p.department.pk, "due_date": soon.isoformat()},
-            {"decision": "城关镇做好摊主宣传劝导", "responsible": p.township.pk, "due_date": soon.isoformat()},
+            {
+                "decision": "城管局牵头制定夜市规范设置方案",
+                "responsible": p.department.pk,
+                "due_date": soon.isoformat(),
+            },
+            {
+                "decision": "城关镇做好摊主宣传劝导",
+                "responsible": p.township.pk,
+                "due_date": soon.isoformat(),
+            },
         ],
     }
     data.update(extra)
@@ -92,7 +100,9 @@ def certified(p: Personas) -> dict[str, Person]:
     for key in ("a", "b", "c"):
         make_certificate(people[key])
     make_certificate(people["suspended"], status="suspended")
-    make_certificate(people["expired"], valid_from=today - timedelta(days=400), valid_to=today - timedelta(days=1))
+    make_certificate(
+        people["expired"], valid_from=today - timedelta(days=400), valid_to=today - timedelta(days=1)
+    )
     return people
 
 

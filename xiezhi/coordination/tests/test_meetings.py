@@ -58,12 +58,17 @@ def test_convene_minutes_action_items_followed_until_done(personas: Personas) ->
     assert obligations("CP-CO-01-MINUTES")[0].status == "met"
 
     items = list(m.items.order_by("number"))
-    assert [(i.number, i.responsible, i.status) for i in items] == [(1, p.department, "open"), (2, p.township, "open")]
+    assert [(i.number, i.responsible, i.status) for i in items] == [
+        (1, p.department, "open"),
+        (2, p.township, "open"),
+    ]
     clocks = obligations("CP-CO-01-ACTION")
     assert [(ob.unit, ob.status) for ob in clocks] == [(p.department, "open"), (p.township, "open")]
     due = timezone.localtime(clocks[0].due_at)
     assert due.date() >= items[0].due_date  # 24:00 of the due date (rolled to a working day)
-    assert Notification.objects.filter(recipient_unit=p.department, title__contains="会商议定事项待落实").exists()
+    assert Notification.objects.filter(
+        recipient_unit=p.department, title__contains="会商议定事项待落实"
+    ).exists()
 
     services.finish_item(p.actor("department_liaison"), items[0], {"note": "规范设置方案已印发"})
     m.refresh_from_db()
@@ -72,7 +77,13 @@ def test_convene_minutes_action_items_followed_until_done(personas: Personas) ->
     m.refresh_from_db()
     assert m.status == "closed" and m.closed_at is not None
     assert all(ob.status == "met" for ob in obligations("CP-CO-01-ACTION"))
-    assert list(m.events.values_list("kind", flat=True)) == ["convened", "minuted", "item_done", "item_done", "closed"]
+    assert list(m.events.values_list("kind", flat=True)) == [
+        "convened",
+        "minuted",
+        "item_done",
+        "item_done",
+        "closed",
+    ]
     actions = set(AuditEvent.objects.values_list("action", flat=True))
     assert {"meeting.convened", "meeting.minuted", "meeting.item_done", "meeting.closed"} <= actions
     with pytest.raises(Conflict):
@@ -84,9 +95,15 @@ def test_convene_minutes_action_items_followed_until_done(personas: Personas) ->
     ("change", "message"),
     [
         ({"decisions": []}, "请至少填写一项议定事项"),
-        ({"decisions": [{"decision": "整治", "responsible": "", "due_date": "2099-01-01"}]}, "请选择责任单位"),
+        (
+            {"decisions": [{"decision": "整治", "responsible": "", "due_date": "2099-01-01"}]},
+            "请选择责任单位",
+        ),
         ({"decisions": [{"decision": "整治", "responsible": 0, "due_date": ""}]}, "请填写完成时限"),
-        ({"decisions": [{"decision": "整治", "responsible": 0, "due_date": "2020-01-01"}]}, "完成时限不能早于今天"),
+        (
+            {"decisions": [{"decision": "整治", "responsible": 0, "due_date": "2020-01-01"}]},
+            "完成时限不能早于今天",
+        ),
         ({"attendees": []}, "请填写出席单位及人员"),
         ({"held_at": (timezone.now() + timedelta(days=1)).isoformat()}, "会议尚未召开"),
     ],
@@ -175,7 +192,10 @@ def test_major_case_clue_starts_a_consultation(personas: Personas) -> None:
     m = convened(p, kind="clue", clue=report.text, clue_report=report.pk)
     assert m.clue_report == report and "operation" in services.allowed_actions(p.actor("township_handler"), m)
     with pytest.raises(ValidationFailed):  # a report the department cannot see
-        services.convene(p.actor("department_liaison"), convene_data(p, invited_units=[p.township.pk], clue_report=report.pk))
+        services.convene(
+            p.actor("department_liaison"),
+            convene_data(p, invited_units=[p.township.pk], clue_report=report.pk),
+        )
 
 
 def test_cancel_waives_the_minutes_clock(personas: Personas) -> None:
@@ -202,21 +222,34 @@ def test_api_convene_minutes_and_item_done(personas: Personas) -> None:
     r = town.post("/api/v1/meetings", json.dumps(body), content_type="application/json")
     assert r.status_code == 201, r.content
     mid = r.json()["id"]
-    bad = {"attendees": ["城关镇"], "decisions": [{"decision": "x", "responsible_id": p.department.pk, "due_date": "2020-01-01"}]}
+    bad = {
+        "attendees": ["城关镇"],
+        "decisions": [{"decision": "x", "responsible_id": p.department.pk, "due_date": "2020-01-01"}],
+    }
     r = town.post(f"/api/v1/meetings/{mid}/minutes", json.dumps(bad), content_type="application/json")
     assert r.status_code == 422 and "完成时限不能早于今天" in json.dumps(r.json(), ensure_ascii=False)
     soon = (timezone.localdate() + timedelta(days=5)).isoformat()
-    good = {"chair": "李镇长", "attendees": ["城关镇：张承办"], "decisions": [{"decision": "城管局制定方案", "responsible_id": p.department.pk, "due_date": soon}]}
+    good = {
+        "chair": "李镇长",
+        "attendees": ["城关镇：张承办"],
+        "decisions": [{"decision": "城管局制定方案", "responsible_id": p.department.pk, "due_date": soon}],
+    }
     r = town.post(f"/api/v1/meetings/{mid}/minutes", json.dumps(good), content_type="application/json")
     assert r.status_code == 200, r.content
     out = r.json()
     assert out["status"] == "following" and out["documents"][0]["doc_type"] == "consultation_minutes"
     docx = town.get(out["documents"][0]["docx"])
     assert docx.status_code == 200 and docx.content[:2] == b"PK"
-    r = town.post(f"/api/v1/meetings/{mid}/items/1/done", json.dumps({"note": "代报"}), content_type="application/json")
+    r = town.post(
+        f"/api/v1/meetings/{mid}/items/1/done", json.dumps({"note": "代报"}), content_type="application/json"
+    )
     assert r.status_code == 403
     dept = bearer(p.department_liaison.account)
-    r = dept.post(f"/api/v1/meetings/{mid}/items/1/done", json.dumps({"note": "已制定"}), content_type="application/json")
+    r = dept.post(
+        f"/api/v1/meetings/{mid}/items/1/done",
+        json.dumps({"note": "已制定"}),
+        content_type="application/json",
+    )
     assert r.status_code == 200 and r.json()["status"] == "closed"
     outsider = bearer(p.outsider.account)
     assert outsider.get(f"/api/v1/meetings/{mid}").status_code == 404
@@ -224,8 +257,8 @@ def test_api_convene_minutes_and_item_done(personas: Personas) -> None:
 
 
 def test_pages_list_csv_form_detail(personas: Personas) -> None:
-    from xiezhi.transfers.tests.helpers import page as signed_in
     from xiezhi.transfers.tests.helpers import World
+    from xiezhi.transfers.tests.helpers import page as signed_in
 
     p = personas
     m = minuted(p)
@@ -239,6 +272,7 @@ def test_pages_list_csv_form_detail(personas: Personas) -> None:
     r = c.post("/meetings/new/", {"kind": "topic", "title": "", "invited_units": []})
     assert r.status_code == 422 and "请填写会议名称" in r.content.decode()
     r = c.get(f"/meetings/{m.pk}/")
+    assert m.minutes is not None
     assert r.status_code == 200 and m.minutes.number in r.content.decode()
     d = signed_in(w, "department_liaison")
     r = d.post(f"/meetings/{m.pk}/items/1/done/", {"note": ""})

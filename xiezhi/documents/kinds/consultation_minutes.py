@@ -29,10 +29,7 @@ def title(v: Values) -> str:
 
 def body(v: Values, ctx: Context) -> list[Block]:
     blocks = [
-        Block(
-            f"{v['held_at']}，{v['chair']}在{v['place']}主持召开{v['topic']}。"
-            "现将会议议定事项纪要如下："
-        ),
+        Block(f"{v['held_at']}，{v['chair']}在{v['place']}主持召开{v['topic']}。现将会议议定事项纪要如下："),
         heading(0, "会议议题"),
         *numbered(v.lines("agenda")),
     ]
@@ -43,10 +40,7 @@ def body(v: Values, ctx: Context) -> list[Block]:
     blocks += [heading(index, "议定事项"), *numbered(v.lines("decisions"))]
     blocks += [
         heading(index + 1, "落实要求"),
-        Block(
-            "各责任单位按照议定事项和完成时限抓好落实，并在平台报告落实情况；"
-            "逾期未落实的，纳入时限督办。"
-        ),
+        Block("各责任单位按照议定事项和完成时限抓好落实，并在平台报告落实情况；逾期未落实的，纳入时限督办。"),
         Block("出席单位及人员：", Style.PLAIN),
         *[Block(line, Style.ITEM) for line in v.lines("attendees")],
     ]
