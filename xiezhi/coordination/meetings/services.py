@@ -324,6 +324,9 @@ def issue_minutes(actor: Actor, m: Meeting, data: Mapping[str, Any]) -> Meeting:
     access.require_minute(actor, m)
     if m.status != "convened":
         raise conflict(m, "minute")
+    if timezone.now() < m.scheduled_at:
+        start = timezone.localtime(m.scheduled_at)
+        raise ValidationFailed.field("held_at", f"会议尚未召开（定于{start:%Y-%m-%d %H:%M}），不能印发纪要")
     c = TransferCleaner(data, creating=True)
     c.text("chair", "主持人", max_length=100, required=not m.chair)
     c.text("discussion", "会议情况", max_length=5000)

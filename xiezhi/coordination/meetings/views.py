@@ -248,7 +248,9 @@ def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     post = request.POST
     try:
         if action == "minute":
-            data: dict[str, Any] = {k: post.get(k, "") for k in ("held_at", "chair", "attendees", "discussion")}
+            data: dict[str, Any] = {
+                k: post.get(k, "") for k in ("held_at", "chair", "attendees", "discussion")
+            }
             data["decisions"] = _decisions(post)
             services.issue_minutes(actor, m, data)
             messages.success(request, "会商纪要已印发，议定事项已转为督办事项并通知责任单位")

@@ -7,7 +7,8 @@ there must be at least two; anyone else is listed as auxiliary. On each finding,
 enforcers must be at least two of the operation's certified enforcers — an auxiliary can never be
 the enforcer on a record. Bad input writes nothing.
 
-Clock: the lead unit owes the results within ``CP-CO-03-RESULTS`` (5 WD) of the operation's end.
+Clock: the lead unit owes the results within ``CP-CO-03-RESULTS`` (5 WD) of the operation's start
+(findings and results can only be recorded once it has started).
 """
 
 from __future__ import annotations
@@ -231,7 +232,7 @@ def plan(actor: Actor, data: Mapping[str, Any]) -> JointOperation:
             rule_id=flow.RESULTS_LIMIT,
             unit=op.lead,
             subject=op,
-            start=max(op.ends_at, now),
+            start=max(op.starts_at, now),
             actor=actor,
             label=f"登记联合执法结果：{op.title}"[:200],
         )
@@ -249,12 +250,19 @@ def plan(actor: Actor, data: Mapping[str, Any]) -> JointOperation:
 # --- findings and results ---------------------------------------------------------------------------
 
 
+def _require_started(op: JointOperation, what: str) -> None:
+    if timezone.now() < op.starts_at:
+        start = timezone.localtime(op.starts_at)
+        raise ValidationFailed.field("starts_at", f"行动尚未开始（{start:%Y-%m-%d %H:%M}开始），不能{what}")
+
+
 def add_finding(actor: Actor, op: JointOperation, data: Mapping[str, Any]) -> OperationFinding:
     """A finding names its enforcers: at least two of the operation's certified enforcers, still
     valid on the operation's days; an auxiliary is refused (R-CASE-01)."""
     access.require_lead(actor, op)
     if op.status != "planned":
         raise conflict(op, "finish")
+    _require_started(op, "登记检查发现")
     c = TransferCleaner(data, creating=True)
     c.text("facts", "检查发现", max_length=5000, required=True)
     c.text("party", "当事人", max_length=200)
@@ -320,6 +328,9 @@ def finish(actor: Actor, op: JointOperation, data: Mapping[str, Any]) -> JointOp
     """Results: summary, case references (free text until a cases app exists), links to intake
     reports and transfers; the lead unit's results clock is met."""
     access.require_lead(actor, op)
+    if op.status != "planned":
+        raise conflict(op, "finish")
+    _require_started(op, "登记行动结果")
     c = TransferCleaner(data, creating=True)
     c.text("summary", "行动结果", max_length=5000, required=True)
     c.text("case_refs", "立案情况", max_length=2000)
