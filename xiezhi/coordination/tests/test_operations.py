@@ -179,7 +179,7 @@ def test_bad_plans_write_nothing(personas: Personas) -> None:
     p = personas
     people = certified(p)
     before = counts()
-    cases = [
+    cases: list[dict[str, Any]] = [
         {"ends_at": (timezone.now() - timedelta(hours=2)).isoformat()},  # before the start
         {"participants": []},
         {"participants": [p.township.pk]},
