@@ -23,6 +23,7 @@ LOADERS: list[str] = [
     "xiezhi.catalogue.demo.load_catalogue",
     "xiezhi.transfers.demo.load_transfers",
     "xiezhi.intake.demo.load_intake",
+    "xiezhi.coordination.meetings.demo.load_linkage",
 ]
 
 LABELS = {
@@ -37,6 +38,8 @@ LABELS = {
     "matters": "事项",
     "entrustments": "委托书",
     "catalogue_versions": "目录版本",
+    "meetings": "会商会议",
+    "operations": "联合执法行动",
 }
 
 
