@@ -21,7 +21,11 @@ def test_demo_quarterly_meeting_and_operation_are_idempotent() -> None:
     assert [i.status for i in meeting.items.order_by("number")] == ["done", "open"]
     [op] = JointOperation.objects.all()
     assert op.meeting == meeting and op.status == "done" and op.findings.count() == 1
-    assert list(op.officers.order_by("role").values_list("role", flat=True)) == ["auxiliary", "enforcer", "enforcer"]
+    assert list(op.officers.order_by("role").values_list("role", flat=True)) == [
+        "auxiliary",
+        "enforcer",
+        "enforcer",
+    ]
     assert Obligation.objects.filter(rule_id="CP-CO-01-REGULAR", status="open").count() == 1
     load_linkage(ctx)
     assert (Meeting.objects.count(), JointOperation.objects.count()) == (1, 1)
