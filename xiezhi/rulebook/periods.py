@@ -589,14 +589,14 @@ MEETING_MINUTES = RuleLimit(
 MEETING_ACTION = RuleLimit(
     "CP-CO-01-ACTION",
     Period(WD, 10),
-    "会商议定事项由责任单位在纪要确定的期限内落实（未定期限时默认10个工作日）",
+    "会商议定事项由责任单位在纪要确定的期限内落实（未定期限时10个工作日，县级默认值，可配置）",
     "县级工作规则默认值（R-CO-01“跟踪落实”）",
     "policy",
 )
 MEETING_REGULAR = RuleLimit(
     "CP-CO-01-REGULAR",
     Period(DAYS, 92),
-    "定期联席会议按计划召开（默认每季度一次，可配置）",
+    "定期联席会议按计划召开（默认每季度一次，县级默认值，可配置）",
     "县级工作规则默认值（R-CO-01“定期召开联席会议”）",
     "policy",
 )
