@@ -36,6 +36,7 @@ from xiezhi.core.errors import Conflict, ValidationFailed, XiezhiError
 from xiezhi.deadlines import services as deadlines
 from xiezhi.documents.services import issue_document
 from xiezhi.intake.access import access_report
+from xiezhi.notifications.services import notify
 from xiezhi.rulebook import linkage_flow as flow
 from xiezhi.rulebook.workflows import TransitionNotAllowed
 from xiezhi.transfers.cleaning import TransferCleaner, parse_moment
@@ -152,8 +153,11 @@ def _clean_convene(actor: Actor, data: Mapping[str, Any]) -> dict[str, Any]:
     c = TransferCleaner(data, creating=True)
     series = None
     if data.get("series") not in (None, ""):
+        raw_series = str(data["series"]).strip()
         series = (
-            access.series_visible_to(actor).filter(pk=str(data["series"]).strip() or 0, active=True).first()
+            access.series_visible_to(actor).filter(pk=int(raw_series), active=True).first()
+            if raw_series.isdigit()
+            else None
         )
         if series is None or series.convener_id != actor.unit_id:
             c.error("series", "只能在本单位召集的定期联席会议下召开会议")
@@ -221,6 +225,15 @@ def convene(actor: Actor, data: Mapping[str, Any]) -> Meeting:
         )
         m.invited_units.set(invited)
         m.invited_people.set(people)
+        for person in people:
+            notify(
+                title=f"会议通知：{m.title}"[:200],
+                body=f"{m.convener.name}召集，议题：{m.agenda}",
+                dedupe_key=f"meeting:{m.pk}:convened:p{person.pk}",
+                person=person,
+                url=m.get_absolute_url(),
+                kind="coordination",
+            )
         when = timezone.localtime(m.scheduled_at)
         add_event(
             m.events,
@@ -448,6 +461,9 @@ def finish_item(actor: Actor, item: ActionItem, data: Mapping[str, Any]) -> Acti
     m = item.meeting
     now = timezone.now()
     with transaction.atomic():
+        # Two units finishing the last two items at once: the meeting row lock makes the second
+        # see the first's item done, so exactly one of them closes the meeting.
+        Meeting.objects.select_for_update().filter(pk=m.pk).first()
         if not ActionItem.objects.filter(pk=item.pk, status="open").update(
             status="done", done_at=now, done_note=note, done_by_name=actor_name(actor)
         ):

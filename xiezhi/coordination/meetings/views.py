@@ -217,7 +217,11 @@ def _detail(
             "documents": documents_for(actor, m),
             "obligations": obligations_of(m),
             "units": _county_units(actor) if "minute" in services.allowed_actions(actor, m) else [],
-            "rows": range(1, DECISION_ROWS + 1),
+            "rows": [
+                {k: (form or {}).get(f"{k}_{n}", "") for k in ("decision", "responsible", "due_date")}
+                | {"n": n}
+                for n in range(1, DECISION_ROWS + 1)
+            ],
             "form": form or {},
             "error": error,
         },

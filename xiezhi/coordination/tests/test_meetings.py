@@ -280,3 +280,29 @@ def test_pages_list_csv_form_detail(personas: Personas) -> None:
     r = d.post(f"/meetings/{m.pk}/items/1/done/", {"note": "已完成"})
     assert r.status_code == 302
     assert signed_in(w, "outsider").get(f"/meetings/{m.pk}/").status_code == 404
+
+
+def test_minutes_form_keeps_the_rows_on_error(personas: Personas) -> None:
+    from django.test import Client
+
+    from xiezhi.accounts.testing import sign_in
+
+    p = personas
+    m = convened(p)
+    c = sign_in(Client(), p.township_leader.account)
+    r = c.post(
+        f"/meetings/{m.pk}/minute/",
+        {
+            "attendees": "城关镇",
+            "decision_1": "城管局制定方案",
+            "responsible_1": str(p.department.pk),
+            "due_date_1": "2020-01-01",
+        },
+    )
+    body = r.content.decode()
+    assert r.status_code == 422 and "第1项：完成时限不能早于今天" in body
+    assert 'value="城管局制定方案"' in body and 'value="2020-01-01"' in body
+    assert Meeting.objects.get(pk=m.pk).status == "convened"
+    assert Notification.objects.filter(
+        recipient_person=p.department_leader, title__contains="会议通知"
+    ).exists()
