@@ -306,3 +306,52 @@ def test_minutes_form_keeps_the_rows_on_error(personas: Personas) -> None:
     assert Notification.objects.filter(
         recipient_person=p.department_leader, title__contains="会议通知"
     ).exists()
+
+
+def test_series_and_clue_pages(personas: Personas) -> None:
+    from django.test import Client
+
+    from xiezhi.accounts.testing import sign_in
+
+    p = personas
+    c = sign_in(Client(), p.township_leader.account)
+    assert c.get("/meetings/series/new/").status_code == 200
+    r = c.post(
+        "/meetings/series/new/", {"title": "季度联席会议", "every_months": "3", "next_date": "2020-01-01"}
+    )
+    assert r.status_code == 422 and "首次召开日期不能早于今天" in r.content.decode()
+    assert MeetingSeries.objects.count() == 0
+    nxt = (timezone.localdate() + timedelta(days=30)).isoformat()
+    r = c.post(
+        "/meetings/series/new/",
+        {
+            "title": "季度联席会议",
+            "every_months": "3",
+            "next_date": nxt,
+            "invited_units": [str(p.department.pk)],
+        },
+    )
+    assert r.status_code == 302
+    s = MeetingSeries.objects.get()
+    r = c.get("/meetings/")
+    assert f"convene-series-{s.pk}" in r.content.decode()  # the convener may hold the next one
+    r = c.get(f"/meetings/new/?series={s.pk}")
+    assert r.status_code == 200 and "季度联席会议" in r.content.decode()
+    report = report_for(p)
+    r = c.get(f"/meetings/new/?report={report.pk}")
+    assert r.status_code == 200 and report.text in r.content.decode()
+    d = sign_in(Client(), p.department_liaison.account)
+    assert f"convene-series-{s.pk}" not in d.get("/meetings/").content.decode()
+    assert d.get(f"/meetings/new/?report={report.pk}").status_code == 404  # a report it cannot see
+
+
+def test_openapi_lists_the_endpoints(personas: Personas) -> None:
+    from django.test import Client
+
+    r = Client().get("/api/v1/openapi.json")
+    assert r.status_code == 200
+    paths = r.json()["paths"]
+    assert (
+        "/api/v1/meetings/{meeting_id}/minutes" in paths
+        and "/api/v1/operations/{operation_id}/findings" in paths
+    )
