@@ -471,7 +471,8 @@ def finish_item(actor: Actor, item: ActionItem, data: Mapping[str, Any]) -> Acti
                 "该议定事项已报告落实，请刷新后查看", details={"status": "done", "status_label": "已落实"}
             )
         item.status, item.done_at, item.done_note, item.done_by_name = "done", now, note, actor_name(actor)
-        on_time = now.date() <= item.due_date
+        clocks = active_obligations(item, (flow.ACTION_LIMIT,))
+        on_time = all(now <= ob.due_at for ob in clocks)  # the clock's due time, extensions included
         add_event(
             m.events,
             "item_done",
@@ -483,7 +484,7 @@ def finish_item(actor: Actor, item: ActionItem, data: Mapping[str, Any]) -> Acti
         record(
             actor, "meeting.item_done", item, before={"status": "open"}, after={"status": "done"}, reason=note
         )
-        for ob in active_obligations(item, (flow.ACTION_LIMIT,)):
+        for ob in clocks:
             deadlines.settle(ob, actor, met_at=now, note="责任单位已报告落实")
         if item.responsible_id != m.convener_id:
             tell(

@@ -355,3 +355,25 @@ def test_openapi_lists_the_endpoints(personas: Personas) -> None:
         "/api/v1/meetings/{meeting_id}/minutes" in paths
         and "/api/v1/operations/{operation_id}/findings" in paths
     )
+
+
+@pytest.mark.rule("R-CO-01")
+def test_an_item_past_its_due_date_is_overdue_and_late_when_done(personas: Personas) -> None:
+    from xiezhi.deadlines import sweep
+    from xiezhi.deadlines.selectors import on_time_counts
+
+    p = personas
+    m = minuted(p)
+    item = m.items.get(number=1)
+    ob = Obligation.objects.get(rule_id="CP-CO-01-ACTION", unit=p.department)
+    sweep.run(now=ob.due_at + timedelta(hours=1))
+    ob.refresh_from_db()
+    assert ob.status == "overdue"
+    overdue = Obligation.objects.filter(rule_id="CP-CO-01-ACTION", unit=p.department)
+    Obligation.objects.filter(pk=ob.pk).update(
+        due_at=timezone.now() - timedelta(minutes=1)
+    )  # it was due already
+    services.finish_item(p.actor("department_liaison"), item, {"note": "逾期完成"})
+    ob.refresh_from_db()
+    assert ob.status == "met" and on_time_counts(overdue).on_time == 0
+    assert m.events.get(kind="item_done").label == "示例县城市管理局报告第1项已落实（逾期）"
