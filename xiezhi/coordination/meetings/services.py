@@ -39,6 +39,7 @@ from xiezhi.intake.access import access_report
 from xiezhi.notifications.services import notify
 from xiezhi.rulebook import linkage_flow as flow
 from xiezhi.rulebook.workflows import TransitionNotAllowed
+from xiezhi.rulebook.zh import format_datetime_zh
 from xiezhi.transfers.cleaning import TransferCleaner, parse_moment
 
 MAX_DECISIONS = 30
@@ -241,7 +242,7 @@ def convene(actor: Actor, data: Mapping[str, Any]) -> Meeting:
             f"{m.convener.name}召集{m.get_kind_display()}",
             actor,
             at=now,
-            note=f"{when:%Y-%m-%d %H:%M}在{m.place}召开。议题：{m.agenda}",
+            note=f"{format_datetime_zh(when)}在{m.place}召开。议题：{m.agenda}",
         )
         record(
             actor,
@@ -339,7 +340,9 @@ def issue_minutes(actor: Actor, m: Meeting, data: Mapping[str, Any]) -> Meeting:
         raise conflict(m, "minute")
     if timezone.now() < m.scheduled_at:
         start = timezone.localtime(m.scheduled_at)
-        raise ValidationFailed.field("held_at", f"会议尚未召开（定于{start:%Y-%m-%d %H:%M}），不能印发纪要")
+        raise ValidationFailed.field(
+            "held_at", f"会议尚未召开（定于{format_datetime_zh(start)}），不能印发纪要"
+        )
     c = TransferCleaner(data, creating=True)
     c.text("chair", "主持人", max_length=100, required=not m.chair)
     c.text("discussion", "会议情况", max_length=5000)
@@ -529,6 +532,7 @@ def allowed_actions(actor: Actor, m: Meeting) -> list[str]:
         for i in m.items.filter(status="open")  # type: ignore[attr-defined]
     ):
         out.append("finish")
-    if access.can_convene(actor) and m.kind == "clue" and m.status != "cancelled":
+    # R-CO-03: a consultation about a major case clue can start a joint operation.
+    if access.can_convene(actor) and (m.kind == "clue" or m.clue) and m.status != "cancelled":
         out.append("operation")
     return out

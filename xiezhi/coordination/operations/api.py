@@ -132,7 +132,7 @@ def operation_out(a: Actor, op: JointOperation) -> dict[str, Any]:
                     "role_label": o.get_role_display(),
                     "certificate": o.certificate.number if o.certificate else None,
                 }
-                for o in op.officers.select_related("person", "unit", "certificate")  # type: ignore[attr-defined]
+                for o in op.officers.select_related("person", "unit", "certificate").order_by("-role", "pk")  # type: ignore[attr-defined]
             ],
             "findings": [
                 {

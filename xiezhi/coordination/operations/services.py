@@ -41,6 +41,7 @@ from xiezhi.intake.access import access_report
 from xiezhi.intake.models import Report
 from xiezhi.rulebook import linkage_flow as flow
 from xiezhi.rulebook.workflows import TransitionNotAllowed
+from xiezhi.rulebook.zh import format_datetime_zh
 from xiezhi.transfers.access import access_transfer
 from xiezhi.transfers.cleaning import TransferCleaner
 from xiezhi.transfers.models import Transfer
@@ -210,7 +211,7 @@ def plan(actor: Actor, data: Mapping[str, Any]) -> JointOperation:
             f"{op.lead.name}部署联合执法",
             actor,
             at=now,
-            note=f"{start:%Y-%m-%d %H:%M}在{op.place}；执法人员：{'、'.join(p.name for p in enforcers)}"
+            note=f"{format_datetime_zh(start)}在{op.place}；执法人员：{'、'.join(p.name for p in enforcers)}"
             + (f"；辅助人员：{'、'.join(p.name for p in auxiliaries)}" if auxiliaries else ""),
         )
         record(
@@ -253,7 +254,9 @@ def plan(actor: Actor, data: Mapping[str, Any]) -> JointOperation:
 def _require_started(op: JointOperation, what: str) -> None:
     if timezone.now() < op.starts_at:
         start = timezone.localtime(op.starts_at)
-        raise ValidationFailed.field("starts_at", f"行动尚未开始（{start:%Y-%m-%d %H:%M}开始），不能{what}")
+        raise ValidationFailed.field(
+            "starts_at", f"行动尚未开始（{format_datetime_zh(start)}开始），不能{what}"
+        )
 
 
 def add_finding(actor: Actor, op: JointOperation, data: Mapping[str, Any]) -> OperationFinding:

@@ -176,7 +176,7 @@ def new(request: HttpRequest) -> HttpResponse:
 def _detail(request: HttpRequest, op: JointOperation, error: XiezhiError | None = None) -> HttpResponse:
     actor = request_actor(request)
     ct = ContentType.objects.get_for_model(JointOperation)
-    officers = list(op.officers.select_related("person", "unit", "certificate"))  # type: ignore[attr-defined]
+    officers = list(op.officers.select_related("person", "unit", "certificate").order_by("-role", "pk"))  # type: ignore[attr-defined]
     return render(
         request,
         "coordination/operations/detail.html",
