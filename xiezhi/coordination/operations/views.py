@@ -7,6 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.contenttypes.models import ContentType
+from django.db.models import Case, Value, When
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -155,7 +156,9 @@ def new(request: HttpRequest) -> HttpResponse:
             )
         )
         .select_related("unit")
-        .order_by("unit__kind", "unit__code", "pk")
+        # The lead unit's own people first: most enforcers of an operation are its own officers.
+        .annotate(own=Case(When(unit_id=actor.unit.pk, then=Value(0)), default=Value(1)))
+        .order_by("own", "unit__kind", "unit__code", "pk")
     )
     return render(
         request,
