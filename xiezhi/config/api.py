@@ -70,6 +70,8 @@ ROUTERS = [
     ("referrals", "xiezhi.coordination.referrals.api"),
     ("intake", "xiezhi.intake.api"),
     ("sharing", "xiezhi.coordination.sharing.api"),
+    ("meetings", "xiezhi.coordination.meetings.api"),
+    ("operations", "xiezhi.coordination.operations.api"),
 ]
 
 for prefix, module_name in ROUTERS:

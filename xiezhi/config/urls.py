@@ -20,6 +20,8 @@ APP_URLS = [
     ("intake/", "xiezhi.intake.urls"),
     ("public/", "xiezhi.intake.public_urls"),
     ("sharing/", "xiezhi.coordination.sharing.urls"),
+    ("meetings/", "xiezhi.coordination.meetings.urls"),
+    ("operations/", "xiezhi.coordination.operations.urls"),
 ]
 
 urlpatterns = [path("api/v1/", api.urls), path("", include("xiezhi.core.urls"))]

@@ -18,3 +18,11 @@ class CoordinationConfig(AppConfig):
         from xiezhi.coordination.referrals.apps import ready as referrals_ready
 
         referrals_ready()
+
+        # consultations and joint operations (issue #8 §3–§4)
+        from xiezhi.coordination.meetings.access import can_see as can_see_meeting
+        from xiezhi.coordination.models import Meeting
+
+        register_visibility(Meeting, can_see_meeting)
+        navigation.register("会商会议", "meetings:list", 26)
+        navigation.register("联合执法", "operations:list", 27)

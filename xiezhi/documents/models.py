@@ -24,6 +24,7 @@ class DocumentType(models.TextChoices):
     MINUTES = "minutes", "协调会议纪要"
     ENTRUSTMENT = "entrustment", "行政执法委托书"
     CRIMINAL_REFERRAL = "criminal_referral", "涉嫌犯罪案件移送书"
+    CONSULTATION_MINUTES = "consultation_minutes", "会商纪要"
 
 
 class DocumentSequence(models.Model):

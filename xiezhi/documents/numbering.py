@@ -22,6 +22,7 @@ TYPE_ABBREVIATIONS: dict[str, str] = {
     DocumentType.MINUTES: "纪",
     DocumentType.ENTRUSTMENT: "委",
     DocumentType.CRIMINAL_REFERRAL: "刑移",
+    DocumentType.CONSULTATION_MINUTES: "会纪",
 }
 
 # Organisational endings dropped from a unit's name to form its code when no short name is set.

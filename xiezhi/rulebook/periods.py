@@ -587,6 +587,36 @@ POLICE_SUPPORT = RuleLimit(
     "policy",
 )
 
+# --- consultations and joint operations (issue #8 §3–§4, R-CO-01, R-CO-03) -----------------
+MEETING_MINUTES = RuleLimit(
+    "CP-CO-01-MINUTES",
+    Period(WD, 3),
+    "会商会议召开后3个工作日内印发会商纪要（县级默认值，可配置）",
+    "县级工作规则默认值（R-CO-01“议定事项形成纪要”未规定时限）",
+    "policy",
+)
+MEETING_ACTION = RuleLimit(
+    "CP-CO-01-ACTION",
+    Period(WD, 10),
+    "会商议定事项由责任单位在纪要确定的期限内落实（未定期限时10个工作日，县级默认值，可配置）",
+    "县级工作规则默认值（R-CO-01“跟踪落实”）",
+    "policy",
+)
+MEETING_REGULAR = RuleLimit(
+    "CP-CO-01-REGULAR",
+    Period(DAYS, 92),
+    "定期联席会议按计划召开（默认每季度一次，县级默认值，可配置）",
+    "县级工作规则默认值（R-CO-01“定期召开联席会议”）",
+    "policy",
+)
+OPERATION_RESULTS = RuleLimit(
+    "CP-CO-03-RESULTS",
+    Period(WD, 5),
+    "联合执法行动结束后5个工作日内由牵头单位登记行动结果（县级默认值，可配置）",
+    "县级工作规则默认值（R-CO-03 未规定时限）",
+    "policy",
+)
+
 COUNTY_POLICY: dict[str, RuleLimit] = {
     p.rule_id: p
     for p in (
@@ -602,6 +632,11 @@ COUNTY_POLICY: dict[str, RuleLimit] = {
         ESCALATE_FIRST,
         ESCALATE_SECOND,
         POLICE_SUPPORT,  # issue #8 §6 (referrals)
+        # consultations and joint operations (issue #8 §3–§4)
+        MEETING_MINUTES,
+        MEETING_ACTION,
+        MEETING_REGULAR,
+        OPERATION_RESULTS,
     )
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from xiezhi.core.errors import ValidationFailed
 from xiezhi.documents.kinds import (
     acceptance_reply,
+    consultation_minutes,
     copy_notice,
     criminal_referral,
     dispute_application,
@@ -26,6 +27,7 @@ SPECS: dict[str, DocSpec] = {
         minutes,
         entrustment,
         criminal_referral,
+        consultation_minutes,
     )
 }
 

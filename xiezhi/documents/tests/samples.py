@@ -75,6 +75,18 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "recorder": "孙记录",
         "distribution": ["示例县人民政府"],
     },
+    "consultation_minutes": {
+        "topic": "城关镇综合行政执法季度联席会议",
+        "held_at": "2025-10-15T09:00",
+        "place": "城关镇人民政府三楼会议室",
+        "chair": "城关镇镇长李某",
+        "attendees": ["城关镇人民政府：李镇长", "示例县城市管理局：钱局长"],
+        "agenda": ["通报本季度执法情况", "研究解放路夜市整治"],
+        "discussion": "各单位通报了本季度执法情况",
+        "decisions": ["城市管理局制定夜市摊位规范设置方案（责任单位：示例县城市管理局；完成时限：2025年10月25日）"],
+        "recorder": "张记录",
+        "distribution": ["示例县城市管理局"],
+    },
     "entrustment": {
         "trustee": "城关镇人民政府",
         "legal_basis": "《中华人民共和国行政处罚法》第二十条",
@@ -154,6 +166,15 @@ KEY_FACTS: dict[str, list[str]] = {
         "城关镇人民政府：李镇长",
         "分送：示例县人民政府。",
     ],
+    "consultation_minutes": [
+        "2025年10月15日9时",
+        "城关镇人民政府三楼会议室",
+        "1．通报本季度执法情况",
+        "1．城市管理局制定夜市摊位规范设置方案（责任单位：示例县城市管理局；完成时限：2025年10月25日）",
+        "纳入时限督办",
+        "城关镇人民政府：李镇长",
+        "分送：示例县城市管理局。",
+    ],
     "entrustment": [
         "城关镇人民政府：",
         "1．对占道经营行为的行政处罚",
@@ -178,6 +199,7 @@ TITLES: dict[str, str] = {
     "oral_transfer_record": "口头移送记录",
     "dispute_application": "争议协调申请书",
     "minutes": "王某某违法搭建案件管辖争议协调会纪要",
+    "consultation_minutes": "城关镇综合行政执法季度联席会议纪要",
     "entrustment": "行政执法委托书",
     "criminal_referral": "涉嫌犯罪案件移送书",
 }

@@ -25,6 +25,7 @@ LOADERS: list[str] = [
     "xiezhi.intake.demo.load_intake",
     "xiezhi.coordination.sharing.demo.load_sharing",
     "xiezhi.coordination.referrals.demo.load_referrals",
+    "xiezhi.coordination.meetings.demo.load_linkage",
 ]
 
 LABELS = {
@@ -41,6 +42,8 @@ LABELS = {
     "catalogue_versions": "目录版本",
     "shared_records": "共享信息",
     "share_subscriptions": "信息共享订阅",
+    "meetings": "会商会议",
+    "operations": "联合执法行动",
 }
 
 
