@@ -16,6 +16,8 @@ APP_URLS = [
     ("documents/", "xiezhi.documents.urls"),
     ("transfers/", "xiezhi.transfers.urls"),
     ("disputes/", "xiezhi.coordination.disputes.urls"),
+    ("assistance/", "xiezhi.coordination.assistance.urls"),
+    ("hazards/", "xiezhi.coordination.assistance.hazard_urls"),
     ("intake/", "xiezhi.intake.urls"),
     ("public/", "xiezhi.intake.public_urls"),
 ]

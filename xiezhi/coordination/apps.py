@@ -7,6 +7,7 @@ class CoordinationConfig(AppConfig):
     verbose_name = "协调联动"
 
     def ready(self) -> None:
+        from xiezhi.coordination.assistance.apps import register_assistance
         from xiezhi.coordination.disputes.access import can_see
         from xiezhi.coordination.models import Dispute
         from xiezhi.core import navigation
@@ -14,3 +15,4 @@ class CoordinationConfig(AppConfig):
 
         register_visibility(Dispute, can_see)
         navigation.register("执法争议", "disputes:list", 25)
+        register_assistance()

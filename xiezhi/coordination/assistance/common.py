@@ -102,7 +102,8 @@ def clean_dispatch(actor: Actor, data: Mapping[str, Any], since: datetime) -> di
             c.error("officers", "到场人员须为本单位在册人员")
         people = [found[int(i)] for i in dict.fromkeys(ids) if int(i) in found]
     left, arrived = c.cleaned.get("dispatched_at"), c.cleaned.get("arrived_at")
-    if left is not None and left < since:
+    # Forms give minutes only: a dispatch in the same minute as the request is not "before" it.
+    if left is not None and left < since.replace(second=0, microsecond=0):
         c.error("dispatched_at", "派员时间不能早于请求（通报）时间")
     if left is not None and arrived is not None and arrived < left:
         c.error("arrived_at", "到场时间不能早于派员时间")

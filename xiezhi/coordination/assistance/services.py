@@ -39,6 +39,7 @@ from xiezhi.deadlines import services as deadlines
 from xiezhi.deadlines.models import Obligation
 from xiezhi.documents.models import IssuedDocument
 from xiezhi.rulebook import assistance_flow as flow
+from xiezhi.rulebook.workdays import WorkCalendar
 from xiezhi.rulebook.workflows import TransitionNotAllowed
 from xiezhi.transfers.cleaning import TransferCleaner
 from xiezhi.units.models import UnitKind
@@ -215,9 +216,13 @@ def delay(actor: Actor, r: AssistanceRequest, data: Mapping[str, Any]) -> Assist
         raise ValidationFailed.field(
             "expected_on", f"预计答复日期须晚于当前答复期限（{due_day:%Y年%-m月%-d日}），且不能是过去的日期"
         )
+    # The answer duty counts working days, so the extension does too (up to the expected date).
+    added = WorkCalendar.default().workdays_between(due_day, expected)
+    if added <= 0:
+        raise ValidationFailed.field("expected_on", "预计答复日期与当前答复期限之间没有工作日，请选择更晚的工作日")
     with transaction.atomic():
         old = _update(r, "delay", new, expected_on=expected, delay_reason=reason)
-        deadlines.extend(actor, ob, f"{(expected - due_day).days}d", f"需较长时间，预计{expected:%Y年%-m月%-d日}答复：{reason}")
+        deadlines.extend(actor, ob, f"{added}WD", f"需较长时间，预计{expected:%Y年%-m月%-d日}答复：{reason}")
         _event(r, "delayed", f"告知需较长时间，预计{expected:%Y年%-m月%-d日}答复", actor, note=reason,
                status_from=old, status_to=new)  # fmt: skip
         record(actor, "assistance.delayed", r, after={"expected_on": expected.isoformat()}, reason=reason)

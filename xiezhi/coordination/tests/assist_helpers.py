@@ -1,0 +1,72 @@
+"""Shared test data for assistance requests, hazard notices and corrections."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils import timezone
+
+from xiezhi.audit.models import AuditEvent
+from xiezhi.deadlines.models import Obligation
+from xiezhi.notifications.models import Notification
+from xiezhi.testing.factories import Personas
+
+
+def counts(*extra: type[models.Model]) -> tuple[int, ...]:
+    """Row counts that bad input must leave unchanged."""
+    tables = (AuditEvent, Obligation, Notification, *extra)
+    return tuple(m.objects.count() for m in tables)
+
+
+def clocks(obj: models.Model) -> dict[str, Obligation]:
+    ct = ContentType.objects.get_for_model(type(obj))
+    return {ob.rule_id: ob for ob in Obligation.objects.filter(subject_type=ct, subject_id=str(obj.pk))}
+
+
+def ago(**kw: Any) -> str:
+    return (timezone.now() - timedelta(**kw)).isoformat()
+
+
+def request_data(p: Personas, **extra: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "kind": "testing",
+        "assisting": p.department.pk,
+        "subject": "解放路18号违建彩钢板房结构安全检测",
+        "details": "请对现场彩钢板房结构安全进行检测并出具检测意见。",
+        "case_reference": "城关镇〔2025〕12号",
+    }
+    data.update(extra)
+    return data
+
+
+def hazard_data(p: Personas, **extra: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "category": "safety",
+        "department": p.department.pk,
+        "title": "解放路农贸市场燃气管道泄漏隐患",
+        "location": "城关镇解放路农贸市场",
+        "description": "市场东侧燃气管道锈蚀，有明显气味。",
+        "proposals": "建议立即停气检修，疏散周边摊位。",
+        "found_at": ago(hours=1),
+    }
+    data.update(extra)
+    return data
+
+
+def officers(p: Personas) -> list[int]:
+    return [p.department_liaison.pk, p.department_leader.pk]
+
+
+def dispatch_data(p: Personas, **extra: Any) -> dict[str, Any]:
+    now = timezone.now()
+    data: dict[str, Any] = {
+        "officers": officers(p),
+        "dispatched_at": now.isoformat(),
+        "arrived_at": now.isoformat(),
+        "onsite_note": "已到场封存样品",
+    }
+    data.update(extra)
+    return data
