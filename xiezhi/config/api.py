@@ -67,6 +67,8 @@ ROUTERS = [
     ("documents", "xiezhi.documents.api"),
     ("transfers", "xiezhi.transfers.api"),
     ("disputes", "xiezhi.coordination.disputes.api"),
+    ("assistance", "xiezhi.coordination.assistance.api"),
+    ("hazards", "xiezhi.coordination.assistance.hazard_api"),
     ("intake", "xiezhi.intake.api"),
 ]
 

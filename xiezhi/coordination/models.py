@@ -141,4 +141,4 @@ class DisputeEvent(models.Model):
 
     def __str__(self) -> str:
         return self.label
-from .assistance.models import *  # noqa: E402,F401,F403
+from .assistance.models import *  # noqa: E402, F403

@@ -82,7 +82,12 @@ def can_see_hazard(actor: Actor, h: HazardNotice) -> bool:
 
 
 def _member(actor: Actor, unit_id: int | None, *roles: str) -> bool:
-    return actor.can_act_in_business and unit_id is not None and actor.unit_id == unit_id and actor.has_role(*roles)
+    return (
+        actor.can_act_in_business
+        and unit_id is not None
+        and actor.unit_id == unit_id
+        and actor.has_role(*roles)
+    )
 
 
 def can_request(actor: Actor) -> bool:
@@ -122,9 +127,11 @@ REQUEST_MESSAGES = {
 HAZARD_CHECKS = {
     "dispatch": lambda a, h: _member(a, h.department_id, *PARTY_ROLES),
     "refuse": lambda a, h: _member(a, h.department_id, "leader"),
-    "close": lambda a, h: _member(a, h.department_id, *PARTY_ROLES)
-    or _member(a, h.township_id, *PARTY_ROLES)
-    or (h.status in ("reported", "refused") and _member(a, h.government_id, *PARTY_ROLES)),
+    "close": lambda a, h: (
+        _member(a, h.department_id, *PARTY_ROLES)
+        or _member(a, h.township_id, *PARTY_ROLES)
+        or (h.status in ("reported", "refused") and _member(a, h.government_id, *PARTY_ROLES))
+    ),
 }
 HAZARD_MESSAGES = {
     "dispatch": "只有被通报的主管部门可以登记派员到场（R-CO-02）",

@@ -68,7 +68,9 @@ def justice_bureau_of(county_id: int) -> Unit:
     return county_unit(county_id, UnitKind.JUSTICE_BUREAU, "司法局")
 
 
-def tell(unit: Unit, subject: Any, prefix: str, key: str, title: str, body: str = "", kind: str = "coordination") -> None:
+def tell(
+    unit: Unit, subject: Any, prefix: str, key: str, title: str, body: str = "", kind: str = "coordination"
+) -> None:
     notify(
         title=title[:200],
         body=body or title,

@@ -181,7 +181,15 @@ def dispatch(actor: Actor, h: HazardNotice, data: Mapping[str, Any]) -> HazardNo
         record(actor, "hazard.dispatched", h, before={"status": old},
                after={"status": new, "officers": names, "arrived_at": clean["arrived_at"].isoformat()})  # fmt: skip
         settle_rule(actor, h, flow.DISPATCH_RULE, clean["arrived_at"], f"{names}已到场")
-        tell(h.township, h, "hazard", "dispatched", f"主管部门已派员到场：{h.title}", f"到场人员：{names}", kind="hazard")
+        tell(
+            h.township,
+            h,
+            "hazard",
+            "dispatched",
+            f"主管部门已派员到场：{h.title}",
+            f"到场人员：{names}",
+            kind="hazard",
+        )
     return h
 
 
@@ -191,13 +199,23 @@ def refuse(actor: Actor, h: HazardNotice, data: Mapping[str, Any]) -> HazardNoti
     reason = text_field(data, "reason", "拒绝理由", max_length=2000)
     now = timezone.now()
     with transaction.atomic():
-        old = _update(h, "refuse", new, refusal_reason=reason, reported_at=now, report_reason="主管部门拒绝派员")
+        old = _update(
+            h, "refuse", new, refusal_reason=reason, reported_at=now, report_reason="主管部门拒绝派员"
+        )
         _event(h, "refused", f"{h.department.name if h.department else ''}拒绝派员", actor, note=reason,
                status_from=old, status_to=new, at=now)  # fmt: skip
         record(actor, "hazard.refused", h, before={"status": old}, after={"status": new}, reason=reason)
         waive_all(actor, h, (flow.DISPATCH_RULE,), f"主管部门拒绝派员：{reason}")
         _report_to_government(actor, h, "主管部门拒绝派员", now)
-        tell(h.township, h, "hazard", "refused", f"主管部门拒绝派员：{h.title}（已自动报告县政府）", reason, kind="hazard")
+        tell(
+            h.township,
+            h,
+            "hazard",
+            "refused",
+            f"主管部门拒绝派员：{h.title}（已自动报告县政府）",
+            reason,
+            kind="hazard",
+        )
     return h
 
 

@@ -55,7 +55,12 @@ class AssistanceRequest(Dispatch):
     answered_at = models.DateTimeField("答复时间", null=True, blank=True)
     answer = models.TextField("答复内容", blank=True)
     reply = models.ForeignKey(
-        IssuedDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="协助复函"
+        IssuedDocument,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name="协助复函",
     )
     refusal_reason = models.TextField("拒绝理由", blank=True)
     dispute = models.ForeignKey(
@@ -79,7 +84,9 @@ class AssistanceRequest(Dispatch):
         ]
         constraints = [
             models.CheckConstraint(condition=~Q(requester=models.F("assisting")), name="assist_two_units"),
-            models.CheckConstraint(condition=Q(status__in=list(ASSISTANCE.states)), name="assist_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=list(ASSISTANCE.states)), name="assist_status_valid"
+            ),
             models.CheckConstraint(condition=Q(kind__in=list(KINDS)), name="assist_kind_valid"),
             # A refusal without a reason cannot be stored, whatever path writes it (R-CO-04).
             models.CheckConstraint(
@@ -194,7 +201,9 @@ class AssistanceEvent(Event):
 
 
 class HazardEvent(Event):
-    notice = models.ForeignKey(HazardNotice, on_delete=models.CASCADE, related_name="events", verbose_name="隐患通报")
+    notice = models.ForeignKey(
+        HazardNotice, on_delete=models.CASCADE, related_name="events", verbose_name="隐患通报"
+    )
 
     class Meta(Event.Meta):
         verbose_name = verbose_name_plural = "隐患通报记录"

@@ -76,7 +76,9 @@ def _event(
 def _conflict(r: AssistanceRequest, action: str, message: str | None = None) -> Conflict:
     current = AssistanceRequest.objects.filter(pk=r.pk).values_list("status", flat=True).first() or ""
     label = flow.ASSISTANCE.state_label(current)
-    text = message or f"该协助请求当前状态为“{label}”，不能{flow.ASSISTANCE.action_label(action)}，请刷新后查看"
+    text = (
+        message or f"该协助请求当前状态为“{label}”，不能{flow.ASSISTANCE.action_label(action)}，请刷新后查看"
+    )
     return Conflict(text, details={"status": current, "status_label": label})
 
 
@@ -92,10 +94,14 @@ def _check(actor: Actor, r: AssistanceRequest, action: str) -> str:
         raise _conflict(r, action, exc.message) from None
 
 
-def _update(r: AssistanceRequest, action: str, new: str, extra: dict[str, Any] | None = None, **columns: Any) -> str:
+def _update(
+    r: AssistanceRequest, action: str, new: str, extra: dict[str, Any] | None = None, **columns: Any
+) -> str:
     """Conditional UPDATE on the status the page showed (plus ``extra`` guards); 0 rows → 409."""
     old = r.status
-    if not AssistanceRequest.objects.filter(pk=r.pk, status=old, **(extra or {})).update(status=new, **columns):
+    if not AssistanceRequest.objects.filter(pk=r.pk, status=old, **(extra or {})).update(
+        status=new, **columns
+    ):
         raise _conflict(r, action)
     r.status = new
     for key, value in columns.items():
@@ -155,7 +161,12 @@ def create_request(actor: Actor, data: Mapping[str, Any]) -> AssistanceRequest:
         )
         _event(r, "requested", f"{requester.name}请求{r.assisting.name}协助{r.get_kind_display()}", actor,
                status_to=r.status, at=now, note=r.details)  # fmt: skip
-        record(actor, "assistance.requested", r, after={"kind": r.kind, "assisting": r.assisting.name, "urgent": r.urgent})
+        record(
+            actor,
+            "assistance.requested",
+            r,
+            after={"kind": r.kind, "assisting": r.assisting.name, "urgent": r.urgent},
+        )
         rule = flow.reply_rule(r.kind)
         deadlines.open_obligation(
             rule_id=rule, unit=r.assisting, subject=r, start=now, actor=actor,
@@ -168,7 +179,11 @@ def create_request(actor: Actor, data: Mapping[str, Any]) -> AssistanceRequest:
                 note="情况紧急或证据可能灭失，立即派员到场（R-CO-05）",
             )  # fmt: skip
         title = f"{'【紧急】' if r.urgent else ''}{requester.name}请求协助{r.get_kind_display()}：{r.subject}"
-        body = "情况紧急或证据可能灭失，请立即派员到场，并书面答复。" if r.urgent else "请在3个工作日内书面答复。"
+        body = (
+            "情况紧急或证据可能灭失，请立即派员到场，并书面答复。"
+            if r.urgent
+            else "请在3个工作日内书面答复。"
+        )
         tell(r.assisting, r, "assist", "requested", title, body, kind="assistance")
     return r
 
@@ -185,9 +200,21 @@ def dispatch(actor: Actor, r: AssistanceRequest, data: Mapping[str, Any]) -> Ass
         names = r.officer_names
         _event(r, "dispatched", f"{r.assisting.name}派{names}到场", actor, at=clean["arrived_at"],
                note=clean["onsite_note"], status_from=old, status_to=new)  # fmt: skip
-        record(actor, "assistance.dispatched", r, after={"officers": names, "arrived_at": clean["arrived_at"].isoformat()})
+        record(
+            actor,
+            "assistance.dispatched",
+            r,
+            after={"officers": names, "arrived_at": clean["arrived_at"].isoformat()},
+        )
         settle_rule(actor, r, flow.ONSITE_RULE, clean["arrived_at"], f"{names}已到场")
-        tell(r.requester, r, "assist", "dispatched", f"{r.assisting.name}已派员到场：{r.subject}", f"到场人员：{names}")
+        tell(
+            r.requester,
+            r,
+            "assist",
+            "dispatched",
+            f"{r.assisting.name}已派员到场：{r.subject}",
+            f"到场人员：{names}",
+        )
     return r
 
 
@@ -219,7 +246,9 @@ def delay(actor: Actor, r: AssistanceRequest, data: Mapping[str, Any]) -> Assist
     # The answer duty counts working days, so the extension does too (up to the expected date).
     added = WorkCalendar.default().workdays_between(due_day, expected)
     if added <= 0:
-        raise ValidationFailed.field("expected_on", "预计答复日期与当前答复期限之间没有工作日，请选择更晚的工作日")
+        raise ValidationFailed.field(
+            "expected_on", "预计答复日期与当前答复期限之间没有工作日，请选择更晚的工作日"
+        )
     with transaction.atomic():
         old = _update(r, "delay", new, expected_on=expected, delay_reason=reason)
         deadlines.extend(actor, ob, f"{added}WD", f"需较长时间，预计{expected:%Y年%-m月%-d日}答复：{reason}")
@@ -247,7 +276,13 @@ def answer(actor: Actor, r: AssistanceRequest, data: Mapping[str, Any]) -> Assis
         doc = _reply_letter(actor, r, text)
         _event(r, "answered", f"{r.assisting.name}书面答复", actor, note=text, status_from=old, status_to=new,
                at=now, document=doc)  # fmt: skip
-        record(actor, "assistance.answered", r, before={"status": old}, after={"status": new, "reply": doc.number if doc else ""})
+        record(
+            actor,
+            "assistance.answered",
+            r,
+            before={"status": old},
+            after={"status": new, "reply": doc.number if doc else ""},
+        )
         settle_rule(actor, r, flow.reply_rule(r.kind), now, "已书面答复")
         tell(r.requester, r, "assist", "answered", f"{r.assisting.name}已书面答复：{r.subject}", text)
     return r
@@ -289,7 +324,16 @@ def refuse(actor: Actor, r: AssistanceRequest, data: Mapping[str, Any]) -> Assis
     bureau = justice_bureau_of(r.county_id)
     with transaction.atomic():
         old = _update(r, "refuse", new, refusal_reason=reason, closed_at=now)
-        _event(r, "refused", f"{r.assisting.name}拒绝协助", actor, note=reason, status_from=old, status_to=new, at=now)
+        _event(
+            r,
+            "refused",
+            f"{r.assisting.name}拒绝协助",
+            actor,
+            note=reason,
+            status_from=old,
+            status_to=new,
+            at=now,
+        )
         record(actor, "assistance.refused", r, before={"status": old}, after={"status": new}, reason=reason)
         waive_all(actor, r, ALL_RULES, f"被请求单位拒绝协助：{reason}")
         _event(r, "forwarded", f"已转{bureau.name}，可能构成协助争议", actor, at=now)
@@ -306,7 +350,16 @@ def withdraw(actor: Actor, r: AssistanceRequest, data: Mapping[str, Any]) -> Ass
     now = timezone.now()
     with transaction.atomic():
         old = _update(r, "withdraw", new, closed_at=now)
-        _event(r, "withdrawn", f"{r.requester.name}撤回请求", actor, note=reason, status_from=old, status_to=new, at=now)
+        _event(
+            r,
+            "withdrawn",
+            f"{r.requester.name}撤回请求",
+            actor,
+            note=reason,
+            status_from=old,
+            status_to=new,
+            at=now,
+        )
         record(actor, "assistance.withdrawn", r, before={"status": old}, after={"status": new}, reason=reason)
         waive_all(actor, r, ALL_RULES, f"请求单位已撤回：{reason}")
         tell(r.assisting, r, "assist", "withdrawn", f"{r.requester.name}已撤回协助请求：{r.subject}", reason)
@@ -325,7 +378,8 @@ def open_dispute(actor: Actor, r: AssistanceRequest, data: Mapping[str, Any]) ->
         "counterpart": r.assisting_id,
         "provisional_handler": data.get("provisional_handler") or r.requester_id,
         "subject": f"{r.assisting.name}拒绝协助{r.get_kind_display()}：{r.subject}"[:300],
-        "facts": data.get("facts") or (
+        "facts": data.get("facts")
+        or (
             f"我单位于{timezone.localtime(r.requested_at):%Y年%-m月%-d日}请求{r.assisting.name}协助"
             f"{r.get_kind_display()}（{r.subject}），对方以“{r.refusal_reason}”为由拒绝。"
         ),

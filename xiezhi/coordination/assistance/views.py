@@ -29,8 +29,26 @@ from xiezhi.units.models import Person, Unit, UnitKind
 assist_page = page_view_with(back_url="assistance:list", back_label="返回协助请求")
 hazard_page = page_view_with(back_url="hazards:list", back_label="返回隐患通报")
 
-REQUEST_FIELDS = ("kind", "assisting", "subject", "details", "case_reference", "urgent", "urgent_reason", "location")
-HAZARD_FIELDS = ("category", "department", "to_government", "title", "location", "description", "proposals", "found_at")
+REQUEST_FIELDS = (
+    "kind",
+    "assisting",
+    "subject",
+    "details",
+    "case_reference",
+    "urgent",
+    "urgent_reason",
+    "location",
+)
+HAZARD_FIELDS = (
+    "category",
+    "department",
+    "to_government",
+    "title",
+    "location",
+    "description",
+    "proposals",
+    "found_at",
+)
 
 
 def _listing(request: HttpRequest, qs: models.QuerySet[Any]) -> tuple[Any, str]:
@@ -69,7 +87,9 @@ def request_list(request: HttpRequest) -> HttpResponse:
     )
     if g.get("format") == "csv":
         record(actor, "assistance.exported", ("assistance", "", "协助请求列表"), after={"rows": qs.count()})
-        return csv_response("协助请求.csv", selectors.REQUEST_HEADER, selectors.request_rows(qs), ascii_name="assistance.csv")
+        return csv_response(
+            "协助请求.csv", selectors.REQUEST_HEADER, selectors.request_rows(qs), ascii_name="assistance.csv"
+        )
     page, query = _listing(request, qs)
     return render(request, "coordination/assistance/list.html", {
         "page": page, "params": g, "query": query, "can_request": access.can_request(actor),
@@ -84,7 +104,7 @@ def _request_form(actor: Actor, values: dict[str, Any], errors: dict[str, list[s
         "values": values,
         "errors": errors,
         "kinds": list(KINDS.items()),
-        "units": units.exclude(pk=actor.unit_id).order_by("kind", "code"),
+        "units": units.exclude(pk=actor.unit.pk).order_by("kind", "code"),
     }
 
 
@@ -106,10 +126,14 @@ def request_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "协助请求已发出，已通知被请求单位")
             return redirect("assistance:detail", r.pk)
-    return render(request, "coordination/assistance/form.html", _request_form(actor, values, errors), status=status)
+    return render(
+        request, "coordination/assistance/form.html", _request_form(actor, values, errors), status=status
+    )
 
 
-def _request_detail(request: HttpRequest, r: AssistanceRequest, error: XiezhiError | None = None) -> HttpResponse:
+def _request_detail(
+    request: HttpRequest, r: AssistanceRequest, error: XiezhiError | None = None
+) -> HttpResponse:
     actor = request_actor(request)
     return render(request, "coordination/assistance/detail.html", {
         "r": r,
@@ -185,7 +209,9 @@ def hazard_list(request: HttpRequest) -> HttpResponse:
     )
     if g.get("format") == "csv":
         record(actor, "hazard.exported", ("hazard", "", "隐患通报列表"), after={"rows": qs.count()})
-        return csv_response("隐患通报.csv", selectors.HAZARD_HEADER, selectors.hazard_rows(qs), ascii_name="hazards.csv")
+        return csv_response(
+            "隐患通报.csv", selectors.HAZARD_HEADER, selectors.hazard_rows(qs), ascii_name="hazards.csv"
+        )
     page, query = _listing(request, qs)
     return render(request, "coordination/hazards/list.html", {
         "page": page, "params": g, "query": query, "can_notify": access.can_notify_hazard(actor),

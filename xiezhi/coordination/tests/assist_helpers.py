@@ -17,8 +17,8 @@ from xiezhi.testing.factories import Personas
 
 def counts(*extra: type[models.Model]) -> tuple[int, ...]:
     """Row counts that bad input must leave unchanged."""
-    tables = (AuditEvent, Obligation, Notification, *extra)
-    return tuple(m.objects.count() for m in tables)
+    tables: tuple[type[models.Model], ...] = (AuditEvent, Obligation, Notification, *extra)
+    return tuple(m._default_manager.count() for m in tables)
 
 
 def clocks(obj: models.Model) -> dict[str, Obligation]:

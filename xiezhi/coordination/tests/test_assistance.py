@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from django.utils import timezone
@@ -35,7 +36,9 @@ def test_testing_request_owes_a_written_answer_within_3_working_days(personas: P
     assert r.status == "answered" and r.answered_at is not None
     assert clocks(r)["R-CO-05"].status == "met"
     assert AuditEvent.objects.filter(action="assistance.answered").count() == 1
-    assert Notification.objects.filter(recipient_unit=personas.township, title__contains="已书面答复").exists()
+    assert Notification.objects.filter(
+        recipient_unit=personas.township, title__contains="已书面答复"
+    ).exists()
 
 
 @pytest.mark.rule("R-CO-04")
@@ -70,7 +73,9 @@ def test_long_procedure_extends_the_answer_duty_with_reason(personas: Personas) 
     with pytest.raises(ValidationFailed):
         services.delay(leader, r, {"expected_on": expected.isoformat(), "reason": ""})
     with pytest.raises(PermissionDenied):
-        services.delay(personas.actor("department_liaison"), r, {"expected_on": expected.isoformat(), "reason": "送检"})
+        services.delay(
+            personas.actor("department_liaison"), r, {"expected_on": expected.isoformat(), "reason": "送检"}
+        )
     r = services.delay(leader, r, {"expected_on": expected.isoformat(), "reason": "须送省级机构检测"})
     ob.refresh_from_db()
     assert timezone.localdate(ob.due_at) == expected and ob.status == "open"
@@ -80,7 +85,9 @@ def test_long_procedure_extends_the_answer_duty_with_reason(personas: Personas) 
 
 
 @pytest.mark.rule("R-CO-04")
-def test_refusal_needs_a_reason_and_goes_to_the_justice_bureau_as_a_possible_dispute(personas: Personas) -> None:
+def test_refusal_needs_a_reason_and_goes_to_the_justice_bureau_as_a_possible_dispute(
+    personas: Personas,
+) -> None:
     r = make(personas)
     leader = personas.actor("department_leader")
     before = counts(AssistanceEvent)
@@ -94,7 +101,9 @@ def test_refusal_needs_a_reason_and_goes_to_the_justice_bureau_as_a_possible_dis
     assert "协助争议" in note.title and note.url == r.get_absolute_url()
     # The requester opens the dispute straight from the refusal.
     assert services.allowed_actions(personas.actor("township_handler"), r) == ["dispute"]
-    d = services.open_dispute(personas.actor("township_handler"), r, {"applicant_position": "属于法定协助范围"})
+    d = services.open_dispute(
+        personas.actor("township_handler"), r, {"applicant_position": "属于法定协助范围"}
+    )
     assert isinstance(d, Dispute) and d.kind == "assistance" and d.counterpart_id == personas.department.pk
     assert "不属于本部门检测范围" in d.counterpart_position
     with pytest.raises(Conflict):
@@ -104,7 +113,7 @@ def test_refusal_needs_a_reason_and_goes_to_the_justice_bureau_as_a_possible_dis
 def test_bad_input_writes_nothing(personas: Personas) -> None:
     handler = personas.actor("township_handler")
     before = counts(AssistanceRequest, AssistanceEvent)
-    bad = [
+    bad: list[tuple[dict[str, Any], type[Exception]]] = [
         ({"subject": ""}, ValidationFailed),
         ({"assisting": personas.township.pk}, ValidationFailed),  # itself
         ({"assisting": personas.other_township.pk}, ValidationFailed),  # testing goes to a department
@@ -125,12 +134,13 @@ def test_dispatch_bad_input_writes_nothing(personas: Personas) -> None:
     liaison = personas.actor("department_liaison")
     before = counts(AssistanceEvent)
     future = (timezone.now() + timedelta(hours=3)).isoformat()
-    for extra in (
+    extras: tuple[dict[str, Any], ...] = (
         {"officers": []},
         {"officers": [personas.township_handler.pk]},  # not one of ours
         {"arrived_at": future},
         {"dispatched_at": (timezone.now() - timedelta(days=2)).isoformat()},  # before the request
-    ):
+    )
+    for extra in extras:
         with pytest.raises(ValidationFailed):
             services.dispatch(liaison, r, dispatch_data(personas, **extra))
     with pytest.raises(PermissionDenied):  # the requester cannot record the other side's dispatch
@@ -138,7 +148,9 @@ def test_dispatch_bad_input_writes_nothing(personas: Personas) -> None:
     assert counts(AssistanceEvent) == before
     # A past expected date is refused as well.
     with pytest.raises(ValidationFailed):
-        services.delay(personas.actor("department_leader"), r, {"expected_on": "2020-01-01", "reason": "送检"})
+        services.delay(
+            personas.actor("department_leader"), r, {"expected_on": "2020-01-01", "reason": "送检"}
+        )
     assert counts(AssistanceEvent) == before
 
 
