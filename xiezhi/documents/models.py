@@ -23,6 +23,7 @@ class DocumentType(models.TextChoices):
     DISPUTE_APPLICATION = "dispute_application", "争议协调申请书"
     MINUTES = "minutes", "协调会议纪要"
     ENTRUSTMENT = "entrustment", "行政执法委托书"
+    ASSISTANCE_REPLY = "assistance_reply", "协助复函"
 
 
 class DocumentSequence(models.Model):

@@ -21,6 +21,7 @@ TYPE_ABBREVIATIONS: dict[str, str] = {
     DocumentType.DISPUTE_APPLICATION: "协",
     DocumentType.MINUTES: "纪",
     DocumentType.ENTRUSTMENT: "委",
+    DocumentType.ASSISTANCE_REPLY: "助",
 }
 
 # Organisational endings dropped from a unit's name to form its code when no short name is set.

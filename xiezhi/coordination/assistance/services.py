@@ -38,6 +38,7 @@ from xiezhi.core.errors import Conflict, PermissionDenied, ValidationFailed
 from xiezhi.deadlines import services as deadlines
 from xiezhi.deadlines.models import Obligation
 from xiezhi.documents.models import IssuedDocument
+from xiezhi.documents.services import issue_document
 from xiezhi.rulebook import assistance_flow as flow
 from xiezhi.rulebook.workdays import WorkCalendar
 from xiezhi.rulebook.workflows import TransitionNotAllowed
@@ -281,21 +282,15 @@ def answer(actor: Actor, r: AssistanceRequest, data: Mapping[str, Any]) -> Assis
             "assistance.answered",
             r,
             before={"status": old},
-            after={"status": new, "reply": doc.number if doc else ""},
+            after={"status": new, "reply": doc.number},
         )
         settle_rule(actor, r, flow.reply_rule(r.kind), now, "已书面答复")
         tell(r.requester, r, "assist", "answered", f"{r.assisting.name}已书面答复：{r.subject}", text)
     return r
 
 
-def _reply_letter(actor: Actor, r: AssistanceRequest, text: str) -> IssuedDocument | None:
-    """The written answer as a numbered 协助复函 when the documents app knows the type."""
-    from xiezhi.documents.kinds import SPECS
-
-    if "assistance_reply" not in SPECS:
-        return None
-    from xiezhi.documents.services import issue_document
-
+def _reply_letter(actor: Actor, r: AssistanceRequest, text: str) -> IssuedDocument:
+    """The written answer as a numbered 协助复函 (DOCX + PDF) in the assisting unit's name."""
     assert actor.unit is not None
     doc = issue_document(
         actor,

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
+import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
@@ -70,3 +72,9 @@ def dispatch_data(p: Personas, **extra: Any) -> dict[str, Any]:
     }
     data.update(extra)
     return data
+
+
+@pytest.fixture
+def isolated_media(tmp_path: Path, settings: Any) -> None:
+    """Issued documents (协助复函) go to a temporary media root."""
+    settings.MEDIA_ROOT = str(tmp_path / "media")

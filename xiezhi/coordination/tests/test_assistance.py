@@ -17,9 +17,15 @@ from xiezhi.notifications.models import Notification
 from xiezhi.rulebook.workdays import WorkCalendar
 from xiezhi.testing.factories import Personas
 
-from .assist_helpers import clocks, counts, dispatch_data, request_data
+from .assist_helpers import (
+    clocks,
+    counts,
+    dispatch_data,
+    isolated_media,  # noqa: F401
+    request_data,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_media")]
 
 
 def make(p: Personas, **extra: object) -> AssistanceRequest:
@@ -34,6 +40,8 @@ def test_testing_request_owes_a_written_answer_within_3_working_days(personas: P
     assert Notification.objects.filter(recipient_unit=personas.department, title__contains="检测").exists()
     r = services.answer(personas.actor("department_liaison"), r, {"answer": "经检测，结构存在安全隐患。"})
     assert r.status == "answered" and r.answered_at is not None
+    assert r.reply is not None and r.reply.doc_type == "assistance_reply" and "助〔" in r.reply.number
+    assert r.events.get(kind="answered").document_id == r.reply.pk  # type: ignore[attr-defined]
     assert clocks(r)["R-CO-05"].status == "met"
     assert AuditEvent.objects.filter(action="assistance.answered").count() == 1
     assert Notification.objects.filter(

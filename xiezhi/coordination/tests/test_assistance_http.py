@@ -9,9 +9,15 @@ from xiezhi.coordination.assistance.models import AssistanceRequest, HazardNotic
 from xiezhi.testing.factories import Personas
 from xiezhi.transfers.tests.helpers import bearer
 
-from .assist_helpers import counts, dispatch_data, hazard_data, request_data
+from .assist_helpers import (
+    counts,
+    dispatch_data,
+    hazard_data,
+    isolated_media,  # noqa: F401
+    request_data,
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_media")]
 
 
 def _api(p: Personas, who: str):  # type: ignore[no-untyped-def]

@@ -16,9 +16,15 @@ from xiezhi.deadlines import sweep
 from xiezhi.notifications.models import Notification
 from xiezhi.testing.factories import Personas
 
-from .assist_helpers import clocks, counts, dispatch_data, hazard_data
+from .assist_helpers import (
+    clocks,
+    counts,
+    dispatch_data,
+    hazard_data,
+    isolated_media,  # noqa: F401
+)
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("isolated_media")]
 
 
 def make(p: Personas, **extra: object) -> HazardNotice:

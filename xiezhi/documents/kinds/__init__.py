@@ -5,6 +5,7 @@ from __future__ import annotations
 from xiezhi.core.errors import ValidationFailed
 from xiezhi.documents.kinds import (
     acceptance_reply,
+    assistance_reply,
     copy_notice,
     dispute_application,
     entrustment,
@@ -24,6 +25,7 @@ SPECS: dict[str, DocSpec] = {
         dispute_application,
         minutes,
         entrustment,
+        assistance_reply,
     )
 }
 

@@ -84,6 +84,14 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "valid_to": "2027-10-31",
         "responsibility": "受委托单位超越委托权限实施行政执法的，由委托机关依法追究责任",
     },
+    "assistance_reply": {
+        "requester": "城关镇人民政府",
+        "kind": "检测",
+        "matter": "解放路18号彩钢板房结构安全",
+        "requested_on": "2025-10-09",
+        "answer": "经现场检测，该彩钢板房结构存在安全隐患，检测报告随函附送",
+        "contact_person": "赵联络",
+    },
 }
 
 # Facts each rendering must carry (besides title, number, issuer and date).
@@ -151,6 +159,13 @@ KEY_FACTS: dict[str, list[str]] = {
         "不得再委托其他组织或者个人实施",
         "由委托机关依法追究责任",
     ],
+    "assistance_reply": [
+        "城关镇人民政府：",
+        "2025年10月9日",
+        "解放路18号彩钢板房结构安全的检测协助请求",
+        "结构存在安全隐患",
+        "特此函复。",
+    ],
 }
 
 TITLES: dict[str, str] = {
@@ -161,4 +176,5 @@ TITLES: dict[str, str] = {
     "dispute_application": "争议协调申请书",
     "minutes": "王某某违法搭建案件管辖争议协调会纪要",
     "entrustment": "行政执法委托书",
+    "assistance_reply": "协助复函",
 }
