@@ -141,4 +141,6 @@ class DisputeEvent(models.Model):
 
     def __str__(self) -> str:
         return self.label
+
+
 from .assistance.models import *  # noqa: E402, F403

@@ -23,9 +23,12 @@ LOADERS: list[str] = [
     "xiezhi.catalogue.demo.load_catalogue",
     "xiezhi.transfers.demo.load_transfers",
     "xiezhi.intake.demo.load_intake",
+    "xiezhi.coordination.assistance.demo.load_assistance",
 ]
 
 LABELS = {
+    "assistance": "协助请求",
+    "hazards": "隐患通报",
     "counties": "县",
     "units": "单位",
     "sections": "内设机构",
