@@ -69,6 +69,7 @@ ROUTERS = [
     ("disputes", "xiezhi.coordination.disputes.api"),
     ("assistance", "xiezhi.coordination.assistance.api"),
     ("hazards", "xiezhi.coordination.assistance.hazard_api"),
+    ("corrections", "xiezhi.coordination.corrections.api"),
     ("intake", "xiezhi.intake.api"),
 ]
 

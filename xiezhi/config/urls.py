@@ -18,6 +18,7 @@ APP_URLS = [
     ("disputes/", "xiezhi.coordination.disputes.urls"),
     ("assistance/", "xiezhi.coordination.assistance.urls"),
     ("hazards/", "xiezhi.coordination.assistance.hazard_urls"),
+    ("corrections/", "xiezhi.coordination.corrections.urls"),
     ("intake/", "xiezhi.intake.urls"),
     ("public/", "xiezhi.intake.public_urls"),
 ]

@@ -144,3 +144,4 @@ class DisputeEvent(models.Model):
 
 
 from .assistance.models import *  # noqa: E402, F403
+from .corrections.models import *  # noqa: E402, F403

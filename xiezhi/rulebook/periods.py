@@ -601,6 +601,15 @@ HAZARD_ONSITE = RuleLimit(
     "policy",
 )
 
+# --- Linkage: feedback loop (issue #8 §7, R-CO-09) ------------------------------------------------
+FEEDBACK_RESULT = RuleLimit(
+    "CP-CO-09-RESULT",
+    Period(WD, 15),
+    "执法单位15个工作日内向监管部门反馈需执法事项的处理结果（县级默认值，可配置）",
+    "县级工作规则默认值（R-CO-09“反馈处理结果”）",
+    "policy",
+)
+
 COUNTY_POLICY: dict[str, RuleLimit] = {
     p.rule_id: p
     for p in (
@@ -619,6 +628,8 @@ COUNTY_POLICY: dict[str, RuleLimit] = {
         ASSISTANCE_OTHER_REPLY,
         ASSISTANCE_ONSITE,
         HAZARD_ONSITE,
+        # issue #8 §7 (feedback loop)
+        FEEDBACK_RESULT,
     )
 }
 

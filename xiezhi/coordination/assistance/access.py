@@ -29,7 +29,7 @@ from xiezhi.units.models import UnitKind
 __all__ = ["PARTY_KINDS", "PARTY_ROLES", "require_business"]
 
 
-def _own_ids(actor: Actor) -> list[int]:
+def own_ids(actor: Actor) -> list[int]:
     assert actor.unit is not None
     ids = [actor.unit.pk]
     if actor.unit.kind == UnitKind.JUSTICE_OFFICE:
@@ -43,7 +43,7 @@ def visible_requests(actor: Actor) -> QuerySet[AssistanceRequest]:
         return qs.none()
     if actor.is_county_wide:
         return qs.filter(county_id=actor.unit.county_id)
-    ids = _own_ids(actor)
+    ids = own_ids(actor)
     return qs.filter(Q(requester_id__in=ids) | Q(assisting_id__in=ids))
 
 
@@ -53,7 +53,7 @@ def visible_hazards(actor: Actor) -> QuerySet[HazardNotice]:
         return qs.none()
     if actor.is_county_wide:
         return qs.filter(county_id=actor.unit.county_id)
-    ids = _own_ids(actor)
+    ids = own_ids(actor)
     return qs.filter(Q(township_id__in=ids) | Q(department_id__in=ids))
 
 

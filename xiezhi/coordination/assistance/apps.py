@@ -13,3 +13,6 @@ def register_assistance() -> None:
     register_visibility(HazardNotice, can_see_hazard)
     navigation.register("协助请求", "assistance:list", 26)
     navigation.register("隐患通报", "hazards:list", 27)
+    navigation.register("纠错意见", "corrections:list", 28)
+    navigation.register("监管执法反馈", "corrections:feedback_list", 29)
+    navigation.register("证据互认", "corrections:evidence_list", 30)
