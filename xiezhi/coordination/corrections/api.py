@@ -185,7 +185,7 @@ def issue(request: HttpRequest, payload: OpinionIn) -> tuple[int, dict[str, Any]
     return 201, opinion_out(a, services.issue_opinion(a, data))
 
 
-@router.get("/{opinion_id}", response=OpinionOut, summary="纠错意见详情")
+@router.get("/{int:opinion_id}", response=OpinionOut, summary="纠错意见详情")
 def get_opinion(request: HttpRequest, opinion_id: int) -> dict[str, Any]:
     a = actor(request)
     return opinion_out(a, access.access_opinion(a, opinion_id))
@@ -199,7 +199,7 @@ OPINION_ACTIONS = {
 }
 
 
-@router.post("/{opinion_id}/{action}", response=OpinionOut, summary="答复整改 / 确认 / 要求继续整改 / 撤回")
+@router.post("/{int:opinion_id}/{action}", response=OpinionOut, summary="答复整改 / 确认 / 要求继续整改 / 撤回")
 def act(request: HttpRequest, opinion_id: int, action: str, payload: OpinionActionIn) -> dict[str, Any]:
     if action not in OPINION_ACTIONS:
         raise NotFound("没有这项操作")

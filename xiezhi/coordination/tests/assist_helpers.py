@@ -25,7 +25,9 @@ def counts(*extra: type[models.Model]) -> tuple[int, ...]:
 
 def clocks(obj: models.Model) -> dict[str, Obligation]:
     ct = ContentType.objects.get_for_model(type(obj))
-    return {ob.rule_id: ob for ob in Obligation.objects.filter(subject_type=ct, subject_id=str(obj.pk))}
+    # The latest duty per rule (a reopened correction has a second one).
+    obs = Obligation.objects.filter(subject_type=ct, subject_id=str(obj.pk)).order_by("pk")
+    return {ob.rule_id: ob for ob in obs}
 
 
 def ago(**kw: Any) -> str:
