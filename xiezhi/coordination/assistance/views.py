@@ -51,7 +51,7 @@ HAZARD_FIELDS = (
 )
 
 
-def _listing(request: HttpRequest, qs: models.QuerySet[Any]) -> tuple[Any, str]:
+def listing(request: HttpRequest, qs: models.QuerySet[Any]) -> tuple[Any, str]:
     page = paginate(qs, request.GET.get("page") or 1, request.GET.get("page_size") or 20)
     query = request.GET.copy()
     query.pop("page", None)
@@ -59,12 +59,12 @@ def _listing(request: HttpRequest, qs: models.QuerySet[Any]) -> tuple[Any, str]:
     return page, query.urlencode()
 
 
-def _obligations(obj: models.Model) -> list[Any]:
+def obligations_for(obj: models.Model) -> list[Any]:
     ct = ContentType.objects.get_for_model(type(obj))
     return list(for_subject(ct.pk, str(obj.pk)).select_related("unit").order_by("opened_at", "pk"))
 
 
-def _values(post: QueryDict, names: tuple[str, ...]) -> dict[str, Any]:
+def form_values(post: QueryDict, names: tuple[str, ...]) -> dict[str, Any]:
     return {n: post.get(n, "") for n in names if post.get(n, "") != ""}
 
 
@@ -90,7 +90,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
         return csv_response(
             "协助请求.csv", selectors.REQUEST_HEADER, selectors.request_rows(qs), ascii_name="assistance.csv"
         )
-    page, query = _listing(request, qs)
+    page, query = listing(request, qs)
     return render(request, "coordination/assistance/list.html", {
         "page": page, "params": g, "query": query, "can_request": access.can_request(actor),
         "statuses": [("open", "待答复"), *ASSISTANCE.states.items()], "kinds": list(KINDS.items()),
@@ -118,7 +118,7 @@ def request_new(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":
-        values = _values(request.POST, REQUEST_FIELDS)
+        values = form_values(request.POST, REQUEST_FIELDS)
         try:
             r = services.create_request(actor, values)
         except ValidationFailed as exc:
@@ -140,7 +140,7 @@ def _request_detail(
         "allowed": services.allowed_actions(actor, r),
         "events": r.events.select_related("document").order_by("at", "id"),  # type: ignore[attr-defined]
         "documents": documents_for(actor, r),
-        "obligations": _obligations(r),
+        "obligations": obligations_for(r),
         "officers": Person.objects.filter(unit_id=r.assisting_id).order_by("pk"),
         "units": Unit.objects.filter(county_id=r.county_id, active=True, kind__in=access.PARTY_KINDS).order_by("kind", "code"),
         "error": error,
@@ -212,7 +212,7 @@ def hazard_list(request: HttpRequest) -> HttpResponse:
         return csv_response(
             "隐患通报.csv", selectors.HAZARD_HEADER, selectors.hazard_rows(qs), ascii_name="hazards.csv"
         )
-    page, query = _listing(request, qs)
+    page, query = listing(request, qs)
     return render(request, "coordination/hazards/list.html", {
         "page": page, "params": g, "query": query, "can_notify": access.can_notify_hazard(actor),
         "statuses": [("open", "未办结"), *HAZARD.states.items()], "categories": list(HAZARD_CATEGORIES.items()),
@@ -230,7 +230,7 @@ def hazard_new(request: HttpRequest) -> HttpResponse:
     errors: dict[str, list[str]] = {}
     status = 200
     if request.method == "POST":
-        values = _values(request.POST, HAZARD_FIELDS)
+        values = form_values(request.POST, HAZARD_FIELDS)
         try:
             h = hazards.notify_hazard(actor, values)
         except ValidationFailed as exc:
@@ -251,7 +251,7 @@ def _hazard_detail(request: HttpRequest, h: HazardNotice, error: XiezhiError | N
         "h": h,
         "allowed": hazards.allowed_actions(actor, h),
         "events": h.events.order_by("at", "id"),  # type: ignore[attr-defined]
-        "obligations": _obligations(h),
+        "obligations": obligations_for(h),
         "officers": Person.objects.filter(unit_id=h.department_id).order_by("pk") if h.department_id else [],
         "error": error,
     }, status=error.status if error else 200)  # fmt: skip

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from xiezhi.audit.services import record
-from xiezhi.coordination.assistance.views import _listing, _obligations, _values
+from xiezhi.coordination.assistance.views import listing, obligations_for, form_values
 from xiezhi.coordination.corrections import access, evidence, selectors, services
 from xiezhi.coordination.corrections.models import CorrectionOpinion, Feedback
 from xiezhi.core.actor import Actor
@@ -49,7 +49,7 @@ def _form(
     values: dict[str, Any] = dict(request.GET.items()) if request.method == "GET" else {}
     if request.method != "POST":
         return None, values, {}, 200
-    values = _values(request.POST, names)
+    values = form_values(request.POST, names)
     try:
         obj = create(actor, values)
     except ValidationFailed as exc:
@@ -80,7 +80,7 @@ def opinion_list(request: HttpRequest) -> HttpResponse:
     )
     if g.get("format") == "csv":
         return _export(actor, "correction", "纠错意见", selectors.OPINION_HEADER, selectors.opinion_rows, qs)
-    page, query = _listing(request, qs)
+    page, query = listing(request, qs)
     return render(request, "coordination/corrections/list.html", {
         "page": page, "params": g, "query": query, "statuses": list(CORRECTION.states.items()),
         "can_issue": access.can_issue(actor),
@@ -109,7 +109,7 @@ def _opinion_detail(
     actor = request_actor(request)
     return render(request, "coordination/corrections/detail.html", {
         "o": o, "allowed": services.opinion_actions(actor, o), "events": o.events.order_by("at", "id"),  # type: ignore[attr-defined]
-        "obligations": _obligations(o), "error": error,
+        "obligations": obligations_for(o), "error": error,
     }, status=error.status if error else 200)  # fmt: skip
 
 
@@ -165,7 +165,7 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
         return _export(
             actor, "feedback", "监管执法反馈", selectors.FEEDBACK_HEADER, selectors.feedback_rows, qs
         )
-    page, query = _listing(request, qs)
+    page, query = listing(request, qs)
     return render(request, "coordination/corrections/feedback_list.html", {
         "page": page, "params": g, "query": query, "statuses": list(FEEDBACK.states.items()),
         "directions": list(FEEDBACK_DIRECTIONS.items()), "can_send": access.can_send_feedback(actor),
@@ -191,7 +191,7 @@ def _feedback_detail(request: HttpRequest, f: Feedback, error: XiezhiError | Non
     actor = request_actor(request)
     return render(request, "coordination/corrections/feedback_detail.html", {
         "f": f, "can_answer": f.status == "sent" and access.may_answer_feedback(actor, f),
-        "events": f.events.order_by("at", "id"), "obligations": _obligations(f), "error": error,  # type: ignore[attr-defined]
+        "events": f.events.order_by("at", "id"), "obligations": obligations_for(f), "error": error,  # type: ignore[attr-defined]
     }, status=error.status if error else 200)  # fmt: skip
 
 
@@ -225,7 +225,7 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
         return _export(
             actor, "evidence", "证据互认引用", selectors.CITATION_HEADER, selectors.citation_rows, qs
         )
-    page, query = _listing(request, qs)
+    page, query = listing(request, qs)
     return render(request, "coordination/corrections/evidence_list.html", {
         "page": page, "params": request.GET, "query": query, "can_cite": access.can_cite(actor),
     })  # fmt: skip
@@ -243,7 +243,7 @@ def evidence_new(request: HttpRequest) -> HttpResponse:
         )
     except NotFound as exc:  # a source the actor cannot see is a form error, not a missing page
         values, errors, status, obj = (
-            _values(request.POST, CITE_FIELDS),
+            form_values(request.POST, CITE_FIELDS),
             {"origin_id": [exc.message]},
             422,
             None,
