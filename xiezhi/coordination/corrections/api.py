@@ -199,7 +199,9 @@ OPINION_ACTIONS = {
 }
 
 
-@router.post("/{int:opinion_id}/{action}", response=OpinionOut, summary="答复整改 / 确认 / 要求继续整改 / 撤回")
+@router.post(
+    "/{int:opinion_id}/{action}", response=OpinionOut, summary="答复整改 / 确认 / 要求继续整改 / 撤回"
+)
 def act(request: HttpRequest, opinion_id: int, action: str, payload: OpinionActionIn) -> dict[str, Any]:
     if action not in OPINION_ACTIONS:
         raise NotFound("没有这项操作")

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from xiezhi.audit.services import record
-from xiezhi.coordination.assistance.views import listing, obligations_for, form_values
+from xiezhi.coordination.assistance.views import form_values, listing, obligations_for
 from xiezhi.coordination.corrections import access, evidence, selectors, services
 from xiezhi.coordination.corrections.models import CorrectionOpinion, Feedback
 from xiezhi.core.actor import Actor
