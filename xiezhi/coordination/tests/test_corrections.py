@@ -16,7 +16,7 @@ from xiezhi.core.errors import Conflict, NotFound, PermissionDenied, ValidationF
 from xiezhi.notifications.models import Notification
 from xiezhi.rulebook.workdays import WorkCalendar
 from xiezhi.testing.factories import Personas
-from xiezhi.transfers.tests.helpers import PNG, api, build_world, make_sent
+from xiezhi.transfers.tests.helpers import PDF, PNG, api, build_world, make_sent
 
 from .assist_helpers import (
     clocks,
@@ -196,3 +196,22 @@ def test_other_packages_can_register_evidence_sources(personas: Personas) -> Non
         assert cite.origin_unit_id == personas.other_township.pk and cite.origin_kind == "operation_finding"
     finally:
         evidence.SOURCES.pop("operation_finding")
+
+
+@pytest.mark.rule("R-CO-07")
+def test_an_intake_attachment_is_cited_by_the_unit_it_was_handed_to(personas: Personas) -> None:
+    from xiezhi.intake import services as intake
+
+    report_data = {"channel": "walk_in", "text": "烧烤摊油烟扰民。", "township": str(personas.township.pk),
+                   "address": "城关镇人民路12号", "anonymous": True}  # fmt: skip
+    report = intake.create_report(personas.actor("township_handler"), report_data, [("p.pdf", PDF)])
+    attachment = report.attachments.get()  # type: ignore[attr-defined]
+    data = {"origin_kind": "intake_attachment", "origin_id": str(attachment.pk), "sha256": attachment.sha256,
+            "cited_in": "城管局调查询问笔录"}  # fmt: skip
+    dept = personas.actor("department_liaison")
+    with pytest.raises(NotFound):  # not yet involved: cannot see it, cannot cite it
+        services.cite_evidence(dept, data)
+    report.involved_units.add(personas.department)
+    cite = services.cite_evidence(dept, data)
+    assert (cite.origin_unit_id, cite.origin_label) == (personas.township.pk, f"投诉举报 {report.pk}")
+    assert [s.kind for s in evidence.find_by_hash(dept, attachment.sha256)] == ["intake_attachment"]
