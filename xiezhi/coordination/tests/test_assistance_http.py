@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.test import Client
 
 from xiezhi.accounts.testing import sign_in
 from xiezhi.coordination.assistance.models import AssistanceRequest, HazardNotice
-from xiezhi.testing.factories import Personas
+from xiezhi.notifications.models import Notification
+from xiezhi.testing.factories import Personas, make_person
 from xiezhi.transfers.tests.helpers import bearer
 
 from .assist_helpers import (
@@ -25,9 +27,7 @@ def _api(p: Personas, who: str):  # type: ignore[no-untyped-def]
     return bearer(obj.account)
 
 
-def _page(p: Personas, who: str):  # type: ignore[no-untyped-def]
-    from django.test import Client
-
+def _page(p: Personas, who: str) -> Client:
     return sign_in(Client(), getattr(p, who).account)
 
 
@@ -111,3 +111,24 @@ def test_pages_list_csv_form_and_detail(personas: Personas) -> None:
     assert "立即派员处置隐患" in c.get(f"/hazards/{h.pk}/").content.decode()
     assert h.title in c.get("/hazards/?format=csv").content.decode("utf-8-sig")
     assert _page(personas, "other_township_handler").get(f"/hazards/{h.pk}/").status_code == 404
+
+
+@pytest.mark.rule("R-CO-04")
+def test_refusal_page_opens_a_dispute_from_the_request(personas: Personas) -> None:
+    c = _page(personas, "township_handler")
+    assert c.post("/assistance/new/", request_data(personas)).status_code == 302
+    r = AssistanceRequest.objects.get()
+    leader = _page(personas, "department_leader")
+    res = leader.post(f"/assistance/{r.pk}/refuse/", {"reason": ""})
+    assert res.status_code == 422 and "请填写拒绝理由" in res.content.decode()
+    assert leader.post(f"/assistance/{r.pk}/refuse/", {"reason": "不属本局"}).status_code == 302
+    page = c.get(f"/assistance/{r.pk}/").content.decode()
+    assert "提起执法争议" in page and "不属本局" in page
+    res = c.post(f"/assistance/{r.pk}/dispute/", {"applicant_position": "属于法定协助范围"})
+    r.refresh_from_db()
+    assert res.status_code == 302 and res["Location"] == f"/disputes/{r.dispute_id}/"
+    assert c.get(res["Location"]).status_code == 200
+    # The justice bureau sees the refused request through its notification link.
+    bureau = make_person(personas.justice_bureau, "冯科长", ("handler",), username="jb_handler")
+    note = Notification.objects.get(recipient_unit=personas.justice_bureau)
+    assert sign_in(Client(), bureau.account).get(note.url).status_code == 200

@@ -89,3 +89,37 @@ def test_feedback_and_evidence_pages(personas: Personas) -> None:
     chain = dept.get(f"/corrections/evidence/{sha}/").content.decode()
     assert personas.township.name in chain and "处罚决定" in chain
     assert sha in dept.get("/corrections/evidence/?format=csv").content.decode("utf-8-sig")
+
+
+@pytest.mark.parametrize(
+    "who", ["township_handler", "department_leader", "dispatcher", "justice_office_supervisor"]
+)
+def test_every_list_and_form_renders(personas: Personas, who: str) -> None:
+    c = _page(personas, who)
+    for url in (
+        "/assistance/",
+        "/hazards/",
+        "/corrections/",
+        "/corrections/feedback/",
+        "/corrections/evidence/",
+    ):
+        res = c.get(url)
+        assert res.status_code == 200, url
+    forms = {
+        "township_handler": [
+            "/assistance/new/",
+            "/hazards/new/",
+            "/corrections/feedback/new/",
+            "/corrections/evidence/new/",
+        ],
+        "department_leader": ["/assistance/new/", "/corrections/new/", "/corrections/feedback/new/"],
+        "dispatcher": [],
+        "justice_office_supervisor": [],
+    }[who]
+    for url in forms:
+        assert c.get(url).status_code == 200, url
+    if who == "dispatcher":  # county-wide readers do not create
+        assert c.get("/corrections/new/").status_code == 403
+        assert c.get("/hazards/new/").status_code == 403
+    for url in ("/assistance/?status=bogus", "/corrections/feedback/?direction=bogus"):
+        assert c.get(url).status_code == 422, url
