@@ -24,6 +24,7 @@ class DocumentType(models.TextChoices):
     MINUTES = "minutes", "协调会议纪要"
     ENTRUSTMENT = "entrustment", "行政执法委托书"
     ASSISTANCE_REPLY = "assistance_reply", "协助复函"
+    CORRECTION_OPINION = "correction_opinion", "纠错意见书"
 
 
 class DocumentSequence(models.Model):

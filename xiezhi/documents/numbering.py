@@ -22,6 +22,7 @@ TYPE_ABBREVIATIONS: dict[str, str] = {
     DocumentType.MINUTES: "纪",
     DocumentType.ENTRUSTMENT: "委",
     DocumentType.ASSISTANCE_REPLY: "助",
+    DocumentType.CORRECTION_OPINION: "纠",
 }
 
 # Organisational endings dropped from a unit's name to form its code when no short name is set.

@@ -130,3 +130,7 @@ def may_opinion(actor: Actor, o: CorrectionOpinion, what: str) -> bool:
 
 def may_answer_feedback(actor: Actor, f: Feedback) -> bool:
     return _in(actor, f.recipient_id, *PARTY_ROLES)
+
+
+def can_see_opinion(actor: Actor, o: CorrectionOpinion) -> bool:
+    return visible_opinions(actor).filter(pk=o.pk).exists()

@@ -38,6 +38,7 @@ from xiezhi.coordination.corrections.models import (
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import Conflict, PermissionDenied, ValidationFailed
 from xiezhi.deadlines import services as deadlines
+from xiezhi.documents.services import issue_document
 from xiezhi.rulebook import corrections_flow as flow
 from xiezhi.rulebook.periods import Period, PeriodKind
 from xiezhi.rulebook.workdays import WorkCalendar
@@ -105,7 +106,8 @@ def _clean_due(data: Mapping[str, Any], now: datetime) -> date:
 
 
 def issue_opinion(actor: Actor, data: Mapping[str, Any]) -> CorrectionOpinion:
-    """提出纠错意见, copied to the justice bureau; the township's rectification clock starts."""
+    """提出纠错意见 (a numbered 纠错意见书 in the department's name), copied to the justice bureau;
+    the township's rectification clock starts."""
     access.require_business(actor)
     if not access.can_issue(actor):
         raise PermissionDenied("只有县级部门的承办人、联络员、法制审核员或负责人可以提出纠错意见（R-CO-08）")
@@ -149,7 +151,29 @@ def issue_opinion(actor: Actor, data: Mapping[str, Any]) -> CorrectionOpinion:
         )
         _event(CorrectionEvent, "opinion", o, "issued", f"{department.name}提出纠错意见，抄送{bureau.name}", actor,
                status_to=o.status, at=now, note=o.findings)  # fmt: skip
-        record(actor, "correction.issued", o, after={"township": township.name, "due_on": due.isoformat()})
+        doc = issue_document(
+            actor,
+            doc_type="correction_opinion",
+            unit=department,
+            subject=o,
+            data={
+                "township": township.name,
+                "matter": o.subject,
+                "case_reference": o.case_reference,
+                "findings": o.findings,
+                "legal_basis": o.legal_basis,
+                "requirements": o.requirements,
+                "due_on": due.isoformat(),
+                "contact_person": actor_name(actor),
+                "copy_to": [bureau.name],
+            },
+        )
+        record(
+            actor,
+            "correction.issued",
+            o,
+            after={"township": township.name, "due_on": due.isoformat(), "document": doc.number},
+        )
         _rectification_clock(actor, o, now)
         tell(township, o, "correction", "issued", f"{department.name}对你单位执法提出纠错意见：{o.subject}",
              f"请于{due:%Y年%-m月%-d日}前答复整改情况。", kind="correction")  # fmt: skip

@@ -19,6 +19,7 @@ from xiezhi.core.actor import Actor
 from xiezhi.core.errors import NotFound, PermissionDenied, ValidationFailed, XiezhiError
 from xiezhi.core.exports import csv_response
 from xiezhi.core.web import page_view_with, request_actor
+from xiezhi.documents.selectors import documents_for
 from xiezhi.rulebook.corrections_flow import CORRECTION, FEEDBACK, FEEDBACK_DIRECTIONS
 from xiezhi.units.models import Unit, UnitKind
 
@@ -109,7 +110,7 @@ def _opinion_detail(
     actor = request_actor(request)
     return render(request, "coordination/corrections/detail.html", {
         "o": o, "allowed": services.opinion_actions(actor, o), "events": o.events.order_by("at", "id"),  # type: ignore[attr-defined]
-        "obligations": obligations_for(o), "error": error,
+        "obligations": obligations_for(o), "error": error, "documents": documents_for(actor, o),
     }, status=error.status if error else 200)  # fmt: skip
 
 

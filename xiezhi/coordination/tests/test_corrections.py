@@ -13,6 +13,7 @@ from xiezhi.audit.models import AuditEvent
 from xiezhi.coordination.corrections import evidence, services
 from xiezhi.coordination.corrections.models import CorrectionOpinion, EvidenceCitation, Feedback
 from xiezhi.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from xiezhi.documents.models import IssuedDocument
 from xiezhi.notifications.models import Notification
 from xiezhi.rulebook.workdays import WorkCalendar
 from xiezhi.testing.factories import Personas
@@ -49,6 +50,8 @@ def test_correction_opinion_is_copied_to_the_justice_bureau_and_the_township_owe
 ) -> None:
     o = services.issue_opinion(personas.actor("department_liaison"), opinion_data(personas))
     assert o.justice_bureau_id == personas.justice_bureau.pk
+    doc = IssuedDocument.objects.get(doc_type="correction_opinion", subject_id=str(o.pk))
+    assert "纠〔" in doc.number and doc.unit_id == personas.department.pk
     assert Notification.objects.filter(
         recipient_unit=personas.justice_bureau, title__startswith="抄送"
     ).exists()

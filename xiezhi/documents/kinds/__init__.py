@@ -7,6 +7,7 @@ from xiezhi.documents.kinds import (
     acceptance_reply,
     assistance_reply,
     copy_notice,
+    correction_opinion,
     dispute_application,
     entrustment,
     minutes,
@@ -26,6 +27,7 @@ SPECS: dict[str, DocSpec] = {
         minutes,
         entrustment,
         assistance_reply,
+        correction_opinion,
     )
 }
 

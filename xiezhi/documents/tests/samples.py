@@ -92,6 +92,15 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "answer": "经现场检测，该彩钢板房结构存在安全隐患，检测报告随函附送",
         "contact_person": "赵联络",
     },
+    "correction_opinion": {
+        "township": "城关镇人民政府",
+        "matter": "对某商户占道经营案的处罚",
+        "case_reference": "城关镇〔2025〕31号",
+        "findings": "当事人首次违法且及时改正，处罚决定未适用首违不罚条款",
+        "requirements": "复查该案并依法纠正",
+        "due_on": "2025-10-20",
+        "copy_to": ["示例县司法局"],
+    },
 }
 
 # Facts each rendering must carry (besides title, number, issuer and date).
@@ -166,6 +175,13 @@ KEY_FACTS: dict[str, list[str]] = {
         "结构存在安全隐患",
         "特此函复。",
     ],
+    "correction_opinion": [
+        "城关镇人民政府：",
+        "对某商户占道经营案的处罚（城关镇〔2025〕31号）存在问题",
+        "未适用首违不罚条款",
+        "请于2025年10月20日前将整改情况书面答复我单位。",
+        "示例县司法局",
+    ],
 }
 
 TITLES: dict[str, str] = {
@@ -177,4 +193,5 @@ TITLES: dict[str, str] = {
     "minutes": "王某某违法搭建案件管辖争议协调会纪要",
     "entrustment": "行政执法委托书",
     "assistance_reply": "协助复函",
+    "correction_opinion": "纠错意见书",
 }
