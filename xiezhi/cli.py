@@ -17,6 +17,7 @@ HELP = """\
   verify-audit     校验审计日志哈希链 / verify the audit trail's hash chain
   audit-archive    导出180天前的审计事件（不删除）/ export audit events older than 180 days (nothing deleted)
   sweep            时限巡检：超期标记、提醒、督办 / mark overdue duties, remind, escalate
+  hazard_sweep     隐患通报巡检：超时未派员的报告县政府 / report overdue hazard dispatches to the government
   deliver          发送到期的通知投递（含重试）/ send due notification deliveries, with retries
   deadline         计算时限截止时间 / compute a deadline, e.g. `xiezhi deadline 2024-09-27T10:00 3WD --json`
   calendar         工作日历：show 年份 / import 文件 / working-day calendar: show YEAR, import FILE.csv

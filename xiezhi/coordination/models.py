@@ -143,6 +143,8 @@ class DisputeEvent(models.Model):
         return self.label
 
 
+from .assistance.models import *  # noqa: E402, F403
+from .corrections.models import *  # noqa: E402, F403
 from .meetings.models import ActionItem, Meeting, MeetingEvent, MeetingSeries  # noqa: E402,F401
 from .operations.models import JointOperation, OfficerRole, OperationEvent, OperationFinding, OperationOfficer  # noqa: E402,F401
 from .referrals.models import PenaltyDecision, PoliceSupportRequest, Referral, ReferralEvent  # noqa: E402,F401

@@ -15,6 +15,8 @@ log = logging.getLogger(__name__)
 
 # (command, seconds between runs)
 JOBS: list[tuple[str, int]] = [("sweep", 60), ("deliver", 60), ("hotline_callbacks", 60), ("dispatch_retrain", 3600)]
+# issue 8 §2: hazard notices whose dispatch duty went overdue are reported to the county government (R-CO-02).
+JOBS.append(("hazard_sweep", 60))
 
 
 def _run(command: str) -> None:

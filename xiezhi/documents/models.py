@@ -25,6 +25,8 @@ class DocumentType(models.TextChoices):
     ENTRUSTMENT = "entrustment", "行政执法委托书"
     CRIMINAL_REFERRAL = "criminal_referral", "涉嫌犯罪案件移送书"
     CONSULTATION_MINUTES = "consultation_minutes", "会商纪要"
+    ASSISTANCE_REPLY = "assistance_reply", "协助复函"
+    CORRECTION_OPINION = "correction_opinion", "纠错意见书"
 
 
 class DocumentSequence(models.Model):

@@ -23,6 +23,8 @@ TYPE_ABBREVIATIONS: dict[str, str] = {
     DocumentType.ENTRUSTMENT: "委",
     DocumentType.CRIMINAL_REFERRAL: "刑移",
     DocumentType.CONSULTATION_MINUTES: "会纪",
+    DocumentType.ASSISTANCE_REPLY: "助",
+    DocumentType.CORRECTION_OPINION: "纠",
 }
 
 # Organisational endings dropped from a unit's name to form its code when no short name is set.

@@ -617,6 +617,38 @@ OPERATION_RESULTS = RuleLimit(
     "policy",
 )
 
+# --- Linkage: assistance requests and hazard notices (issue #8 §1–§2, R-CO-02/04/05) ------------
+ASSISTANCE_OTHER_REPLY = RuleLimit(
+    "CP-CO-04-REPLY",
+    Period(WD, 3),
+    "其他协助请求，被请求单位3个工作日内书面答复（县级默认值，可配置）",
+    "县级工作规则默认值（R-CO-04 未规定时限）",
+    "policy",
+)
+ASSISTANCE_ONSITE = RuleLimit(
+    "CP-CO-05-ONSITE",
+    Period(HOURS, 2),
+    "情况紧急或证据可能灭失的，主管部门2小时内派员到场（县级默认值，可配置）",
+    "县级工作规则默认值（R-CO-05“立即派员”）",
+    "policy",
+)
+HAZARD_ONSITE = RuleLimit(
+    "CP-CO-02-DISPATCH",
+    Period(HOURS, 2),
+    "接到重大治安、安全隐患通报后，主管部门2小时内派员到场（县级默认值，可配置）",
+    "县级工作规则默认值（R-CO-02“立即派员”）",
+    "policy",
+)
+
+# --- Linkage: feedback loop (issue #8 §7, R-CO-09) ------------------------------------------------
+FEEDBACK_RESULT = RuleLimit(
+    "CP-CO-09-RESULT",
+    Period(WD, 15),
+    "执法单位15个工作日内向监管部门反馈需执法事项的处理结果（县级默认值，可配置）",
+    "县级工作规则默认值（R-CO-09“反馈处理结果”）",
+    "policy",
+)
+
 COUNTY_POLICY: dict[str, RuleLimit] = {
     p.rule_id: p
     for p in (
@@ -637,6 +669,12 @@ COUNTY_POLICY: dict[str, RuleLimit] = {
         MEETING_ACTION,
         MEETING_REGULAR,
         OPERATION_RESULTS,
+        # issue #8 §1–§2 (assistance, hazard notices)
+        ASSISTANCE_OTHER_REPLY,
+        ASSISTANCE_ONSITE,
+        HAZARD_ONSITE,
+        # issue #8 §7 (feedback loop)
+        FEEDBACK_RESULT,
     )
 }
 

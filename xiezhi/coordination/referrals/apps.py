@@ -13,4 +13,4 @@ def ready() -> None:
     register_visibility(
         PoliceSupportRequest, lambda a, s: access.supports_visible_to(a).filter(pk=s.pk).exists()
     )
-    navigation.register("行刑衔接", "referrals:list", 26)
+    navigation.register("行刑衔接", "referrals:list", 34)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from xiezhi.core.errors import ValidationFailed
 from xiezhi.documents.kinds import (
     acceptance_reply,
+    assistance_reply,
     consultation_minutes,
     copy_notice,
+    correction_opinion,
     criminal_referral,
     dispute_application,
     entrustment,
@@ -28,6 +30,8 @@ SPECS: dict[str, DocSpec] = {
         entrustment,
         criminal_referral,
         consultation_minutes,
+        assistance_reply,
+        correction_opinion,
     )
 }
 

@@ -106,6 +106,23 @@ SAMPLES: dict[str, dict[str, Any]] = {
         "materials": ["涉嫌犯罪案件调查报告（1份）", "涉案物品清单（1份）"],
         "contact_person": "陈执法",
     },
+    "assistance_reply": {
+        "requester": "城关镇人民政府",
+        "kind": "检测",
+        "matter": "解放路18号彩钢板房结构安全",
+        "requested_on": "2025-10-09",
+        "answer": "经现场检测，该彩钢板房结构存在安全隐患，检测报告随函附送",
+        "contact_person": "赵联络",
+    },
+    "correction_opinion": {
+        "township": "城关镇人民政府",
+        "matter": "对某商户占道经营案的处罚",
+        "case_reference": "城关镇〔2025〕31号",
+        "findings": "当事人首次违法且及时改正，处罚决定未适用首违不罚条款",
+        "requirements": "复查该案并依法纠正",
+        "due_on": "2025-10-20",
+        "copy_to": ["示例县司法局"],
+    },
 }
 
 # Facts each rendering must carry (besides title, number, issuer and date).
@@ -190,6 +207,20 @@ KEY_FACTS: dict[str, list[str]] = {
         "3日内作出立案或者不予立案的决定",
         "附件：1．涉嫌犯罪案件调查报告（1份）",
     ],
+    "assistance_reply": [
+        "城关镇人民政府：",
+        "2025年10月9日",
+        "解放路18号彩钢板房结构安全的检测协助请求",
+        "结构存在安全隐患",
+        "特此函复。",
+    ],
+    "correction_opinion": [
+        "城关镇人民政府：",
+        "对某商户占道经营案的处罚（城关镇〔2025〕31号）存在问题",
+        "未适用首违不罚条款",
+        "请于2025年10月20日前将整改情况书面答复我单位。",
+        "示例县司法局",
+    ],
 }
 
 TITLES: dict[str, str] = {
@@ -202,4 +233,6 @@ TITLES: dict[str, str] = {
     "consultation_minutes": "城关镇综合行政执法季度联席会议纪要",
     "entrustment": "行政执法委托书",
     "criminal_referral": "涉嫌犯罪案件移送书",
+    "assistance_reply": "协助复函",
+    "correction_opinion": "纠错意见书",
 }

@@ -26,9 +26,15 @@ LOADERS: list[str] = [
     "xiezhi.coordination.sharing.demo.load_sharing",
     "xiezhi.coordination.referrals.demo.load_referrals",
     "xiezhi.coordination.meetings.demo.load_linkage",
+    "xiezhi.coordination.assistance.demo.load_assistance",
+    "xiezhi.coordination.corrections.demo.load_corrections",
 ]
 
 LABELS = {
+    "assistance": "协助请求",
+    "hazards": "隐患通报",
+    "corrections": "纠错意见",
+    "feedback": "监管执法反馈",
     "counties": "县",
     "units": "单位",
     "sections": "内设机构",
