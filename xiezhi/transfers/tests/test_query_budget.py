@@ -4,6 +4,7 @@ regression (an N+1, an extra lookup in authentication) fails here before it show
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,10 +12,12 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
+from ninja.responses import NinjaJSONEncoder
 
 from xiezhi.accounts import token_cache
 from xiezhi.core import pagination
 from xiezhi.transfers.models import Transfer
+from xiezhi.transfers.schemas import TransferItem, TransferPage
 from xiezhi.transfers.tests.helpers import World, api, make_draft, make_sent
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +93,17 @@ def test_large_totals_are_reused_briefly_small_ones_never(world: World, monkeypa
     monkeypatch.setattr(pagination, "COUNT_TTL", 0.0)
     assert c.get(path).json()["total"] == 4
     pagination._counts.clear()
+
+
+def test_the_list_renders_exactly_what_its_schema_would(world: World) -> None:
+    """The list skips pydantic on the way out; its body must still be TransferPage, field for field."""
+    make_sent(world)
+    make_draft(world, in_progress=True)
+    r = api(world, "township_handler").get(BASE)
+    assert r.status_code == 200 and r["Content-Type"].startswith("application/json")
+    body = r.json()
+    assert body["total"] == 2 and len(body["items"]) == 2
+    validated = TransferPage.model_validate(body)
+    assert json.loads(json.dumps(validated.model_dump(), cls=NinjaJSONEncoder)) == body
+    for item in body["items"]:
+        assert list(item) == list(TransferItem.model_fields)
