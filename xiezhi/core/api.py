@@ -74,7 +74,11 @@ class SessionActorAuth(SessionAuth):
         # The pages' AccountPolicyMiddleware rule, as a 403 with a code: password change
         # (first sign-in, reset, expiry) → password_change_required; second factor → otp_required.
         require_ready_for_api(user)
-        request.actor = actor_for(user, client_ip(request))  # type: ignore[attr-defined]
+        # ActorMiddleware has already built the actor of this very account; building it again
+        # would read the roles a second time.
+        built = getattr(request, "actor", None)
+        if built is None or built.user is None or built.user.pk != user.pk:
+            request.actor = actor_for(user, client_ip(request))  # type: ignore[attr-defined]
         return user
 
 

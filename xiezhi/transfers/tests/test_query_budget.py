@@ -18,7 +18,7 @@ from xiezhi.accounts import token_cache
 from xiezhi.core import pagination
 from xiezhi.transfers.models import Transfer
 from xiezhi.transfers.schemas import TransferItem, TransferPage
-from xiezhi.transfers.tests.helpers import World, api, make_draft, make_sent
+from xiezhi.transfers.tests.helpers import World, api, make_draft, make_sent, page
 
 pytestmark = pytest.mark.django_db
 BASE = "/api/v1/transfers"
@@ -107,3 +107,16 @@ def test_the_list_renders_exactly_what_its_schema_would(world: World) -> None:
     assert json.loads(json.dumps(validated.model_dump(), cls=NinjaJSONEncoder)) == body
     for item in body["items"]:
         assert list(item) == list(TransferItem.model_fields)
+
+
+def test_a_signed_in_page_calling_the_list_reads_the_roles_once(world: World) -> None:
+    """Session auth: session, account, person, unit, roles, second-factor check, total, page, and
+    the session's idle-time refresh — the actor the middleware built is reused."""
+    make_sent(world)
+    c = page(world, "dispatcher")
+    path = f"{BASE}?status=sent"
+    c.get(path)
+    # The session save runs in a savepoint inside the test's transaction; those two don't count.
+    sql = [q for q in queries(c, path) if "SAVEPOINT" not in q]
+    assert sum("units_roleassignment" in q for q in sql) == 1, sql
+    assert len(sql) == 9, "\n".join(q[:90] for q in sql)
