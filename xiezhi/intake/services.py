@@ -452,6 +452,8 @@ def follow_transfer(actor: Actor, transfer_id: int, receiver: Unit, reference: s
     moved: list[Report] = []
     for report in Report.objects.select_related("current_unit").filter(transfer_id=transfer_id):
         if report.current_unit_id == receiver.pk:
+            # Handed on before transfers carried reports (it moved at hand-on): only the timeline.
+            add_event(report, "transfer_accepted", f"{receiver.name}已受理{reference}", actor)
             continue
         source = report.current_unit
         before = snapshot(report)

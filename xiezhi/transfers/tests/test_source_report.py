@@ -107,3 +107,13 @@ def test_a_report_replied_to_meanwhile_stays_put_and_says_why(world: World) -> N
     assert report.current_unit == world.town and report.status == "replied"
     assert "未随之转移" in ReportEvent.objects.get(report=report, kind="transfer_accepted").label
     assert not AuditEvent.objects.filter(action="report.followed_transfer").exists()
+
+
+def test_a_report_already_with_the_receiver_only_gets_a_timeline_entry(world: World) -> None:
+    report, t = handed_on_report(world)
+    Report.objects.filter(pk=report.pk).update(current_unit=world.dept)  # moved at hand-on (older data)
+    replies.accept(world.actor("department_liaison"), t)
+    report.refresh_from_db()
+    assert report.current_unit == world.dept and report.status == "accepted"
+    assert ReportEvent.objects.get(report=report, kind="transfer_accepted").label.startswith(world.dept.name)
+    assert not ReportEvent.objects.filter(report=report, kind="followed_transfer").exists()
