@@ -382,6 +382,8 @@ def main() -> None:
         workers, backends = server_pids(proc, args.database)
         cpu0 = cpu_seconds(workers), cpu_seconds(backends)
         latencies, errors, elapsed = run(port, ctx, args.clients, args.seconds)
+        # Threads that opened their database session during the run count from zero.
+        backends = sorted(set(backends) | set(server_pids(proc, args.database)[1]))
         cpu1 = cpu_seconds(workers), cpu_seconds(backends)
         floor: list[float] = []
         floor_elapsed = 0.0
