@@ -365,6 +365,12 @@ def hand_on(actor: Actor, report: Report, target_id: Any, reason: str, party: st
     """Not its jurisdiction → hand on. A department holding a township's matter follows R-IN-03:
     register, tell the reporter which township, notify the township in writing, hand over the material."""
     access.require_act(actor, report)
+    pending = handover.pending_transfer(report)
+    if pending is not None:
+        # One transfer at a time: the report follows that one when it is accepted (R-TR-08).
+        raise Conflict(
+            f"该投诉举报已生成案件移送{pending}，正在等待接收单位答复；请在移送页面继续办理，或先作废、撤回该移送"
+        )
     target = _target(actor, report, target_id)
     why = _reason(reason, "移交理由")
     source = report.current_unit

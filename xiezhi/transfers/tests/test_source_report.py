@@ -13,6 +13,7 @@ import pytest
 from django.test import Client
 
 from xiezhi.audit.models import AuditEvent
+from xiezhi.core.errors import Conflict
 from xiezhi.deadlines.models import Obligation
 from xiezhi.deadlines.services import subject_key
 from xiezhi.intake import services as intake
@@ -117,3 +118,15 @@ def test_a_report_already_with_the_receiver_only_gets_a_timeline_entry(world: Wo
     assert report.current_unit == world.dept and report.status == "accepted"
     assert ReportEvent.objects.get(report=report, kind="transfer_accepted").label.startswith(world.dept.name)
     assert not ReportEvent.objects.filter(report=report, kind="followed_transfer").exists()
+
+
+def test_no_second_hand_on_while_the_transfer_is_open_but_after_a_decline(world: World) -> None:
+    report, t = handed_on_report(world)
+    town = world.actor("township_handler")
+    with pytest.raises(Conflict, match=f"案件移送{t.pk}"):
+        intake.hand_on(town, Report.objects.get(pk=report.pk), world.p.other_township.pk, "再次移交")
+    assert Transfer.objects.count() == 1 and Report.objects.get(pk=report.pk).transfer_id == t.pk
+    replies.decline(world.actor("department_leader"), t, {"reason": "not_competent", "detail": "不属于本局"})
+    # Declined: the township may hand it on again (a new draft transfer).
+    intake.hand_on(town, Report.objects.get(pk=report.pk), world.p.other_township.pk, "属邻镇管辖")
+    assert Transfer.objects.count() == 2
