@@ -13,6 +13,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
     # Password hashing at production strength costs ~0.3 s per account; tests create hundreds.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Tests change accounts, people and roles straight in the database (UPDATE, no signals) and
+    # expect the next API call to see it; the token cache's own tests switch it on.
+    settings.XIEZHI_API_AUTH_CACHE_SECONDS = 0
 
 
 @pytest.fixture

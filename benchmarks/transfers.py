@@ -3,7 +3,7 @@
 loopback.
 
     .venv/bin/python benchmarks/transfers.py [--transfers 100000] [--clients 32] [--seconds 30]
-        [--workers 2] [--keep]
+        [--workers 2] [--threads 4] [--keep] [--reuse]
 
 Uses its own database (xiezhi_bench_transfers, dropped and re-created at the start; the server from
 XIEZHI_BENCH_PG, default postgres://postgres@127.0.0.1:5432), starts the server on a free port, warms
@@ -11,6 +11,8 @@ it up, then runs the clients for `--seconds`. Each request picks one of the list
 a county-wide dispatcher (all, by status, by urgency, searching a party, by unit, by discovery date
 range), a township handler's sent box and a department liaison's received box, on pages 1–5, with
 personal API tokens. Target (issue 7 §6): p95 < 150 ms. Figures are printed, never asserted.
+`--reuse` keeps a database left by `--keep` when it holds the same number of transfers (seeding
+100,000 rows takes about a minute); the server's token cache and count cache start cold either way.
 """
 
 from __future__ import annotations
@@ -44,12 +46,14 @@ STATES = [("accepted", 45), ("declined", 8), ("sent", 20), ("draft", 10), ("pend
 PARTIES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 
 
-def prepare_database(server: str, name: str) -> str:
+def prepare_database(server: str, name: str, *, reuse: bool = False) -> str:
     import psycopg
 
     with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        if not (reuse and exists):
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
     url = f"{server}/{name}"
     os.environ["XIEZHI_DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "xiezhi.config.settings")
@@ -73,6 +77,9 @@ def tokens_for(user: Any, n: int) -> list[str]:
     from xiezhi.accounts.models import ApiToken
 
     raws = [f"xz_bench_{hashlib.sha256(f'{user.username}-{i}'.encode()).hexdigest()[:24]}" for i in range(n)]
+    if ApiToken.objects.filter(user=user).count() >= n:  # a reused database already has them
+        return raws
+    ApiToken.objects.filter(user=user).delete()
     ApiToken.objects.bulk_create(
         [ApiToken(user=user, name=f"基准测试{i}", prefix=raw[3:11], token_hash=hashlib.sha256(raw.encode()).hexdigest(),
                   scope="read", expires_at=timezone.now() + timedelta(days=1)) for i, raw in enumerate(raws)]
@@ -110,9 +117,9 @@ def seed(total: int, clients: int) -> dict[str, Any]:
             for i in range(MATTERS)
         ]
     )
-    dispatcher = make_person(cc, "调度员", ("dispatcher",), username="bench_dispatcher")
-    town_handler = make_person(towns[0], "镇承办", ("handler",), username="bench_town")
-    dept_liaison = make_person(depts[0], "局联络员", ("liaison",), username="bench_dept")
+    make_person(cc, "调度员", ("dispatcher",), username="bench_dispatcher")
+    make_person(towns[0], "镇承办", ("handler",), username="bench_town")
+    make_person(depts[0], "局联络员", ("liaison",), username="bench_dept")
 
     now = timezone.now()
     parties = [f"{PARTIES[i % len(PARTIES)]}某{i}" for i in range(2000)]
@@ -159,13 +166,36 @@ def seed(total: int, clients: int) -> dict[str, Any]:
         cursor.execute("VACUUM ANALYZE transfers_transfer")
         cursor.execute("VACUUM ANALYZE transfers_copynotice")
     print(f"已生成 {total:,} 件移送（{time.perf_counter() - started:.1f} 秒）")
+    return context(clients)
+
+
+def context(clients: int) -> dict[str, Any]:
+    """What the clients need, read back from the seeded database: tokens, unit ids, parties."""
+    from xiezhi.accounts.models import User
+    from xiezhi.units.models import Unit
+
+    users = {u.username: u for u in User.objects.filter(username__startswith="bench_")}
+    names = [f"第{i}镇" for i in range(1, TOWNSHIPS + 1)] + [
+        f"基准县第{i}局" for i in range(1, DEPARTMENTS + 1)
+    ]
     return {
-        "dispatcher": tokens_for(dispatcher.account, clients),
-        "town": tokens_for(town_handler.account, clients),
-        "dept": tokens_for(dept_liaison.account, clients),
-        "units": [u.pk for u in towns + depts],
-        "parties": parties[:50],
+        "dispatcher": tokens_for(users["bench_dispatcher"], clients),
+        "town": tokens_for(users["bench_town"], clients),
+        "dept": tokens_for(users["bench_dept"], clients),
+        "units": list(Unit.objects.filter(name__in=names).order_by("pk").values_list("pk", flat=True)),
+        "parties": [f"{PARTIES[i % len(PARTIES)]}某{i}" for i in range(50)],
     }
+
+
+def seeded(total: int) -> bool:
+    from django.db.utils import ProgrammingError
+
+    from xiezhi.transfers.models import Transfer
+
+    try:
+        return Transfer.objects.count() == total
+    except ProgrammingError:
+        return False
 
 
 def queries(ctx: dict[str, Any], rng: random.Random, n: int) -> tuple[str, str, str]:
@@ -201,10 +231,10 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_server(url: str, port: int, workers: int) -> subprocess.Popen[bytes]:
+def start_server(url: str, port: int, workers: int, threads: int) -> subprocess.Popen[bytes]:
     env = {**os.environ, "XIEZHI_DATABASE_URL": url, "XIEZHI_SCHEDULER": "0", "XIEZHI_LOG_LEVEL": "ERROR"}
     cmd = [str(Path(sys.executable).with_name("xiezhi")), "serve", "--no-scheduler", "--host", "127.0.0.1", "--port", str(port),
-           "--workers", str(workers)]  # fmt: skip
+           "--workers", str(workers), "--threads", str(threads)]  # fmt: skip
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -271,6 +301,36 @@ def run(
     return [s for per in samples for s in per], errors, time.perf_counter() - started
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of these processes so far (Linux /proc; 0 where unreadable)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
+
+
+def server_pids(proc: subprocess.Popen[bytes], database: str) -> tuple[list[int], list[int]]:
+    """The gunicorn workers, and the PostgreSQL backends serving them."""
+    from django.db import connection
+
+    try:
+        children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split()
+    except OSError:
+        children = []
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [database]
+        )
+        backends = [int(r[0]) for r in cursor.fetchall()]
+    connection.close()
+    return [int(c) for c in children], backends
+
+
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
@@ -284,6 +344,10 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=int(os.environ.get("XIEZHI_WORKERS", "2")))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("XIEZHI_THREADS", "4")))
+    parser.add_argument(
+        "--reuse", action="store_true", help="沿用 --keep 留下的数据库 / reuse a kept database"
+    )
     parser.add_argument(
         "--floor-seconds", type=float, default=10.0, help="空接口基线时长 / seconds of the baseline run"
     )
@@ -291,19 +355,36 @@ def main() -> None:
     parser.add_argument("--keep", action="store_true", help="保留基准数据库 / keep the database afterwards")
     args = parser.parse_args()
     server = os.environ.get("XIEZHI_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
-    url = prepare_database(server, args.database)
-    ctx = seed(args.transfers, args.clients)
+    url = prepare_database(server, args.database, reuse=args.reuse)
+    if args.reuse and seeded(args.transfers):
+        print(f"沿用已有的 {args.transfers:,} 件移送")
+        ctx = context(args.clients)
+    else:
+        if args.reuse:
+            from django.db import connection as db
+
+            db.close()
+            prepare_database(server, args.database)
+        ctx = seed(args.transfers, args.clients)
     from django.db import connection
 
     connection.close()
     port = free_port()
-    proc = start_server(url, port, args.workers)
+    proc = start_server(url, port, args.workers, args.threads)
     try:
         print(
-            f"服务：xiezhi serve --no-scheduler，端口 {port}，{args.workers} 个工作进程；CPU {os.cpu_count()} 个"
+            f"服务：xiezhi serve --no-scheduler，端口 {port}，{args.workers} 个工作进程 × {args.threads} 个线程；"
+            f"CPU {os.cpu_count()} 个；负载 {' '.join(f'{x:.2f}' for x in os.getloadavg())}"
         )
         run(port, ctx, min(args.clients, 8), 3.0)  # warm-up: connections, caches
+        # CPU spent per request by the server and its database sessions: on a shared machine a
+        # steadier figure than the latencies, which depend on what else is running.
+        workers, backends = server_pids(proc, args.database)
+        cpu0 = cpu_seconds(workers), cpu_seconds(backends)
         latencies, errors, elapsed = run(port, ctx, args.clients, args.seconds)
+        # Threads that opened their database session during the run count from zero.
+        backends = sorted(set(backends) | set(server_pids(proc, args.database)[1]))
+        cpu1 = cpu_seconds(workers), cpu_seconds(backends)
         floor: list[float] = []
         floor_elapsed = 0.0
         if args.floor_seconds > 0:
@@ -338,6 +419,9 @@ def main() -> None:
             ensure_ascii=False,
         )
     )
+    n = max(len(ms), 1)
+    print(f"服务端每次请求 CPU：应用 {(cpu1[0] - cpu0[0]) * 1000 / n:.1f} 毫秒，数据库 {(cpu1[1] - cpu0[1]) * 1000 / n:.1f} 毫秒"
+          f"（{len(workers)} 个工作进程，{len(backends)} 个数据库会话）；负载 {' '.join(f'{x:.2f}' for x in os.getloadavg())}")  # fmt: skip
     print(f"列表接口：p50 {statistics.median(ms):.1f} 毫秒，p95 {pct(ms, 0.95):.1f} 毫秒（目标 < 150 毫秒），"
           f"{len(ms) / elapsed:.1f} 次/秒，{args.clients} 个并发客户端")  # fmt: skip
     if floor:

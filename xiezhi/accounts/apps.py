@@ -23,9 +23,10 @@ class AccountsConfig(AppConfig):
     verbose_name = "账号与权限"
 
     def ready(self) -> None:
-        from xiezhi.accounts import access
+        from xiezhi.accounts import access, token_cache
         from xiezhi.core import navigation
 
         navigation.register("账号管理", "accounts:manage", 900, access.can_read_accounts)
         navigation.register("我的账号", "accounts:me", 990, lambda actor: actor.is_authenticated)
         post_migrate.connect(_reinstall_triggers, sender=self, dispatch_uid="accounts_separation_triggers")
+        token_cache.connect_signals()

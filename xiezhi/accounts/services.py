@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from xiezhi.accounts import access, lockout
+from xiezhi.accounts import access, lockout, token_cache
 from xiezhi.accounts.models import AdminRole, User
 from xiezhi.accounts.passwords import generate_temporary_password
 from xiezhi.accounts.separation import ADMIN_WITH_BUSINESS_ROLES, ONE_ADMIN_ROLE
@@ -209,6 +209,7 @@ def set_active(actor: Actor, pk: int, active: bool, reason: str = "") -> User:
         before = snapshot(user)
         if User.objects.filter(pk=pk, is_active=not active).update(is_active=active) == 0:
             raise Conflict("账号已是启用状态" if active else "账号已停用")
+        token_cache.invalidate()
         user.refresh_from_db()
         record(
             actor,
@@ -294,6 +295,7 @@ def _grant(actor: Actor | None, user: User, role: str, **audit: Any) -> User:
             before = snapshot(user)
             if User.objects.filter(pk=user.pk, admin_role="").update(admin_role=role) == 0:
                 raise Conflict("账号的管理员角色已变化，请刷新后重试")
+            token_cache.invalidate()
             user.refresh_from_db()
             record(
                 actor,
@@ -324,6 +326,7 @@ def revoke_admin_role(actor: Actor, pk: int) -> User:
         before = snapshot(user)
         if User.objects.filter(pk=pk, admin_role=user.admin_role).update(admin_role="") == 0:
             raise Conflict("账号的管理员角色已变化，请刷新后重试")
+        token_cache.invalidate()
         user.refresh_from_db()
         record(
             actor,

@@ -14,6 +14,7 @@ from datetime import timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from xiezhi.accounts import token_cache
 from xiezhi.accounts.access import access_token
 from xiezhi.accounts.models import ApiToken, ApiTokenScope
 from xiezhi.audit.services import record
@@ -77,6 +78,7 @@ def revoke_token(actor: Actor, pk: int) -> ApiToken:
     with transaction.atomic():
         if ApiToken.objects.filter(pk=pk, revoked_at__isnull=True).update(revoked_at=timezone.now()) == 0:
             raise Conflict("该令牌已撤销")
+        token_cache.invalidate()
         token.refresh_from_db()
         record(actor, "account.token_revoked", token, before=_audit_view(token))
     return token

@@ -185,6 +185,10 @@ X_FRAME_OPTIONS = "DENY"
 # Audit chain hash: "sha256" (default) or "sm3" (国密, via OpenSSL when available).
 XIEZHI_AUDIT_HASH = os.environ.get("XIEZHI_AUDIT_HASH", "sha256")
 XIEZHI_SCHEDULER = env_bool("XIEZHI_SCHEDULER", True)
+# Seconds a server process keeps what an API token resolved to (account, unit, roles); 0 turns the
+# cache off. Revocations and role changes clear it at once in the process that made them, and
+# reach the other processes within this time (xiezhi/accounts/token_cache.py).
+XIEZHI_API_AUTH_CACHE_SECONDS = float(os.environ.get("XIEZHI_API_AUTH_CACHE_SECONDS", "10"))
 
 # Notifications: outbound channels (console, email, sms) and the SMS gateway webhook.
 XIEZHI_NOTIFY_CHANNELS = [c.strip() for c in os.environ.get("XIEZHI_NOTIFY_CHANNELS", "console").split(",") if c.strip()]

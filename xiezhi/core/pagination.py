@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -12,6 +13,10 @@ from xiezhi.core.errors import ValidationFailed
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
+# `cached_count`: totals up to this are always exact; larger ones may be reused for COUNT_TTL seconds.
+COUNT_EXACT_UPTO = 1000
+COUNT_TTL = 15.0
+_COUNT_ENTRIES = 4096
 
 
 @dataclass
@@ -43,13 +48,55 @@ def _to_int(raw: Any, name: str, default: int) -> int:
         raise ValidationFailed.field(name, f"{name} 必须是整数") from None
 
 
-def paginate(qs: QuerySet[Any], page: Any = 1, page_size: Any = DEFAULT_PAGE_SIZE) -> Page[Any]:
+def bounds(page: Any = 1, page_size: Any = DEFAULT_PAGE_SIZE) -> tuple[int, int]:
+    """The validated page number and page size."""
     number = _to_int(page, "page", 1)
     size = _to_int(page_size, "page_size", DEFAULT_PAGE_SIZE)
     if number < 1:
         raise ValidationFailed.field("page", "页码必须大于0")
     if not 1 <= size <= MAX_PAGE_SIZE:
         raise ValidationFailed.field("page_size", f"每页条数须在1至{MAX_PAGE_SIZE}之间")
-    total = qs.count()
+    return number, size
+
+
+def paginate(
+    qs: QuerySet[Any], page: Any = 1, page_size: Any = DEFAULT_PAGE_SIZE, *, total: int | None = None
+) -> Page[Any]:
+    """One page of `qs`; `total` when the caller already knows it (e.g. from `cached_count`)."""
+    number, size = bounds(page, page_size)
+    if total is None:
+        total = qs.count()
     start = (number - 1) * size
     return Page(items=list(qs[start : start + size]), total=total, page=number, page_size=size)
+
+
+# (database alias, SQL, params) → (monotonic time taken, count). Per process; plain dict operations
+# are atomic under the GIL, so the server's threads may share it.
+_counts: dict[tuple[str, str, tuple[Any, ...]], tuple[float, int]] = {}
+
+
+def cached_count(qs: QuerySet[Any]) -> int:
+    """`qs.count()`, except that a large total (over COUNT_EXACT_UPTO) is reused for up to
+    COUNT_TTL seconds for the same query. Counting tens of thousands of rows on every page of a busy
+    list costs more than everything else in the request, and a total in the tens of thousands that
+    is a few seconds old is still right to the reader; small totals (a unit's own boxes, every
+    test) are always counted afresh. The key is the compiled SQL, so every filter and the actor's
+    visibility scope are part of it."""
+    sql, params = qs.query.sql_with_params()
+    key = (qs.db, sql, tuple(params))
+    try:
+        hash(key)
+    except TypeError:  # a parameter that cannot be a key (none of ours today): just count
+        return qs.count()
+    now = time.monotonic()
+    hit = _counts.get(key)
+    if hit is not None and now - hit[0] < COUNT_TTL:
+        return hit[1]
+    total = qs.count()
+    if total > COUNT_EXACT_UPTO:
+        if len(_counts) >= _COUNT_ENTRIES:
+            _counts.clear()
+        _counts[key] = (now, total)
+    else:
+        _counts.pop(key, None)
+    return total

@@ -12,6 +12,16 @@ from xiezhi.intake.models import Report
 from xiezhi.units.models import Unit
 
 
+def pending_transfer(report: Report) -> int | None:
+    """The report's transfer while it is still open (draft … sent, awaiting the receiver's reply)."""
+    from xiezhi.transfers.models import OPEN_STATES, Transfer
+
+    if report.transfer_id is None:
+        return None
+    open_ = Transfer.objects.filter(pk=report.transfer_id, status__in=OPEN_STATES).exists()
+    return report.transfer_id if open_ else None
+
+
 def draft_transfer(actor: Actor, report: Report, target: Unit, reason: str, party: str = "") -> int | None:
     """The id of the draft transfer created, or None when the report has no catalogue matter yet."""
     from xiezhi.transfers import services as transfers

@@ -33,7 +33,7 @@ def measure(qs: QuerySet[Report]) -> tuple[Row, list[Row], list[Row]]:
     """Totals, rows per first unit, rows per channel. A report is "first time right" when its matter was
     chosen once and it was never handed on."""
     annotated = qs.annotate(
-        hand_ons=Count("events", filter=Q(events__kind="handed_on")),
+        hand_ons=Count("events", filter=Q(events__kind__in=("handed_on", "followed_transfer"))),
         accepted_at=Min("events__at", filter=Q(events__kind="accepted")),
     ).values_list("first_unit__name", "channel", "dispatch_count", "hand_ons", "created_at", "accepted_at")
     total = Row("合计")

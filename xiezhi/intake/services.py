@@ -349,7 +349,7 @@ def _target(actor: Actor, report: Report, target_id: Any) -> Unit:
     return target
 
 
-def _waive_reply(actor: Actor, report: Report, unit: Unit) -> None:
+def _waive_reply(actor: Actor, report: Report, unit: Unit, reason: str = "已移交有管辖权的单位办理") -> None:
     subject_type, subject_id = deadlines.subject_key(report)
     for ob in Obligation.objects.filter(
         subject_type=subject_type,
@@ -358,19 +358,30 @@ def _waive_reply(actor: Actor, report: Report, unit: Unit) -> None:
         unit_id=unit.pk,
         status__in=ACTIVE_STATUSES,
     ):
-        deadlines.waive(actor, ob, "已移交有管辖权的单位办理", by_process=True)
+        deadlines.waive(actor, ob, reason, by_process=True)
 
 
 def hand_on(actor: Actor, report: Report, target_id: Any, reason: str, party: str = "") -> Report:
     """Not its jurisdiction → hand on. A department holding a township's matter follows R-IN-03:
     register, tell the reporter which township, notify the township in writing, hand over the material."""
     access.require_act(actor, report)
+    pending = handover.pending_transfer(report)
+    if pending is not None:
+        # One transfer at a time: the report follows that one when it is accepted (R-TR-08).
+        raise Conflict(
+            f"该投诉举报已生成案件移送{pending}，正在等待接收单位答复；请在移送页面继续办理，或先作废、撤回该移送"
+        )
     target = _target(actor, report, target_id)
     why = _reason(reason, "移交理由")
     source = report.current_unit
     before = snapshot(report)
     n_files = report.attachments.count()
     with transaction.atomic():
+        if source.kind == UnitKind.TOWNSHIP:
+            transfer_id = handover.draft_transfer(actor, report, target, why, party)
+            if transfer_id is not None:
+                _await_transfer(actor, report, target, why, transfer_id, before)
+                return report
         _transition(report, [Status.RECEIVED, Status.ACCEPTED], status=Status.RECEIVED, current_unit=target)
         report.involved_units.add(target)
         r_in_03 = source.kind == UnitKind.DEPARTMENT and target.kind == UnitKind.TOWNSHIP
@@ -384,25 +395,13 @@ def hand_on(actor: Actor, report: Report, target_id: Any, reason: str, party: st
                 public=f"经核实，该问题由{target.name}管辖",
             )
         elif source.kind == UnitKind.TOWNSHIP:
-            transfer_id = handover.draft_transfer(actor, report, target, why, party)
-            if transfer_id is None:
-                add_event(
-                    report,
-                    "transferred",
-                    f"不属本乡镇管辖，移送{target.name}",
-                    actor,
-                    note=f"{why}（未确定事项，未生成移送函草稿）",
-                )
-            else:
-                Report.objects.filter(pk=report.pk).update(transfer_id=transfer_id)
-                report.transfer_id = transfer_id
-                add_event(
-                    report,
-                    "transferred",
-                    f"不属本乡镇管辖，生成案件移送草稿{transfer_id}移送{target.name}",
-                    actor,
-                    note=why,
-                )
+            add_event(
+                report,
+                "transferred",
+                f"不属本乡镇管辖，移送{target.name}",
+                actor,
+                note=f"{why}（未确定事项，未生成移送函草稿）",
+            )
         add_event(
             report,
             "handed_on",
@@ -428,6 +427,78 @@ def hand_on(actor: Actor, report: Report, target_id: Any, reason: str, party: st
             rule_id=ACCEPT_RULE, unit=target, subject=report, start=timezone.now(), actor=actor
         )
     return report
+
+
+def _await_transfer(
+    actor: Actor, report: Report, target: Unit, why: str, transfer_id: int, before: dict[str, Any]
+) -> None:
+    """A township's hand-on that became a draft transfer: the report stays the township's until the
+    receiver accepts the transfer (R-TR-08, `follow_transfer`); a declined or withdrawn transfer
+    leaves it where it is. The township has acted on it, so its acceptance clock is met."""
+    _transition(report, [Status.RECEIVED, Status.ACCEPTED], transfer_id=transfer_id)
+    add_event(
+        report,
+        "transferred",
+        f"不属本乡镇管辖，生成案件移送草稿{transfer_id}移送{target.name}",
+        actor,
+        note=why,
+        public=f"经核实，该问题不属本乡镇管辖，正在依法移送{target.name}",
+    )
+    record(actor, "report.transfer_drafted", report, before=before, after=snapshot(report), reason=why)
+    deadlines.settle(report, actor, rule_id=ACCEPT_RULE, note=f"已生成案件移送草稿{transfer_id}")
+
+
+def follow_transfer(actor: Actor, transfer_id: int, receiver: Unit, reference: str) -> list[Report]:
+    """R-TR-08: the receiver accepted transfer `transfer_id`, so the reports it came from become the
+    receiver's: handling unit, timeline (public too), audit, the reply clock moves to the receiver.
+
+    Called by the transfers app inside its accepting transaction (its own permission check stands
+    for this one). A report that has meanwhile been merged, replied to or handed elsewhere stays
+    put; its timeline says why."""
+    moved: list[Report] = []
+    for report in Report.objects.select_related("current_unit").filter(transfer_id=transfer_id):
+        if report.current_unit_id == receiver.pk:
+            # Handed on before transfers carried reports (it moved at hand-on): only the timeline.
+            add_event(report, "transfer_accepted", f"{receiver.name}已受理{reference}", actor)
+            continue
+        source = report.current_unit
+        before = snapshot(report)
+        changed = Report.objects.filter(
+            pk=report.pk,
+            transfer_id=transfer_id,
+            current_unit_id=source.pk,
+            status__in=[Status.RECEIVED, Status.ACCEPTED],
+        ).update(updated_at=timezone.now(), status=Status.ACCEPTED, current_unit=receiver)
+        if not changed:
+            add_event(
+                report,
+                "transfer_accepted",
+                f"{receiver.name}已受理{reference}，投诉举报因已{Status(report.status).label}未随之转移",
+                actor,
+            )
+            continue
+        report.status, report.current_unit = Status.ACCEPTED, receiver
+        report.involved_units.add(receiver)
+        add_event(
+            report,
+            "followed_transfer",
+            f"随{reference}转由{receiver.name}办理",
+            actor,
+            note=f"{source.name}移送，{receiver.name}已书面受理",
+            public=f"已由{receiver.name}受理办理",
+            status_to=Status.ACCEPTED,
+        )
+        record(
+            actor, "report.followed_transfer", report, before=before, after=snapshot(report), reason=reference
+        )
+        callbacks.enqueue(report, "accepted")
+        deadlines.settle(report, actor, rule_id=ACCEPT_RULE, note=f"{receiver.name}已受理{reference}")
+        _waive_reply(actor, report, source, f"已随{reference}由{receiver.name}受理办理")
+        deadlines.open_obligation(
+            rule_id=REPLY_RULE, unit=receiver, subject=report, start=timezone.now(), actor=actor
+        )
+        moved.append(report)
+    return moved
 
 
 def dispatch(

@@ -18,6 +18,7 @@ from xiezhi.catalogue.services import ensure_may_penalise
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import ValidationFailed
 from xiezhi.deadlines import services as deadlines
+from xiezhi.intake import services as intake
 from xiezhi.transfers import access, competence, letters
 from xiezhi.transfers.models import CopyNotice, DeclineReason, Transfer
 from xiezhi.transfers.services import waive_clocks
@@ -31,6 +32,12 @@ def _text(data: Mapping[str, Any], name: str, label: str, *, required: bool, max
     if len(value) > max_length:
         raise ValidationFailed.field(name, f"{label}不能超过{max_length}个字")
     return value
+
+
+def reference(transfer: Transfer) -> str:
+    """How other records name the transfer: its number, and the letter's when there is one."""
+    letter = transfer.letter.number if transfer.letter_id and transfer.letter else ""
+    return f"案件移送{transfer.pk}" + (f"（{letter}）" if letter else "")
 
 
 def accept(actor: Actor, transfer: Transfer, data: Mapping[str, Any] | None = None) -> Transfer:
@@ -85,6 +92,8 @@ def accept(actor: Actor, transfer: Transfer, data: Mapping[str, Any] | None = No
             after={"status": new, "responsible_unit": transfer.receiver.name},
         )
         deadlines.settle(transfer, actor, rule_id="R-TR-08", met_at=now, note="已书面答复受理")
+        # The source report follows the matter to the receiver (intake writes its own rows).
+        intake.follow_transfer(actor, transfer.pk, transfer.receiver, reference(transfer))
         doc = letters.issue_reply(actor, transfer, "accept")
         Transfer.objects.filter(pk=transfer.pk).update(reply_document=doc)
         transfer.reply_document = doc

@@ -15,7 +15,7 @@ from django.db.models import Q, QuerySet
 
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import ValidationFailed
-from xiezhi.core.pagination import Page, paginate
+from xiezhi.core.pagination import Page, bounds, cached_count
 from xiezhi.deadlines.hierarchy import townships_of
 from xiezhi.rulebook.workflows import TRANSFER
 from xiezhi.rulebook.zh import SHANGHAI
@@ -173,19 +173,18 @@ LIST_COLUMNS = (
 
 
 def page_rows(qs: QuerySet[Transfer], page: Any, page_size: Any) -> Page[dict[str, Any]]:
-    """One page of plain rows, newest first, for the API list.
+    """One page of plain rows, newest first, for the API list: two queries.
 
-    The count and the page's ids come from the transfers table alone (its indexes); only the
-    twenty rows of the page are joined to their units and matter, and read as dicts — building
-    model instances would cost more than the queries themselves."""
-    ids = paginate(qs.order_by("-id").values_list("pk", flat=True), page, page_size)
-    rows = {r["id"]: r for r in Transfer.objects.filter(pk__in=ids.items).values(*LIST_COLUMNS)}
-    return Page(
-        items=[rows[pk] for pk in ids.items if pk in rows],
-        total=ids.total,
-        page=ids.page,
-        page_size=ids.page_size,
-    )
+    The rows come in one query with their units and matter (PostgreSQL walks the primary key
+    backwards and stops after the page; the joins are by primary key), read as dicts — building
+    model instances would cost more than the query. The total is `cached_count`: exact for
+    small lists, reused for a few seconds when it runs to thousands (counting 100,000 rows on
+    every page was most of the request's time)."""
+    number, size = bounds(page, page_size)
+    total = cached_count(qs)
+    start = (number - 1) * size
+    items = list(qs.order_by("-id").values(*LIST_COLUMNS)[start : start + size])
+    return Page(items=items, total=total, page=number, page_size=size)
 
 
 def parse_date(raw: Any, name: str) -> date | None:

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from xiezhi.accounts import token_cache
 from xiezhi.audit.services import record
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import Conflict, ValidationFailed
@@ -235,6 +236,7 @@ def set_unit_active(actor: Actor, pk: int, active: bool, reason: str = "") -> Un
     with transaction.atomic():
         if not Unit.objects.filter(pk=pk, active=not active).update(active=active, updated_at=timezone.now()):
             raise Conflict("该单位已启用" if active else "该单位已停用")
+        token_cache.invalidate()
         unit.refresh_from_db()
         record(
             actor,
@@ -354,6 +356,7 @@ def set_person_active(actor: Actor, pk: int, active: bool, reason: str = "") -> 
             active=active, updated_at=timezone.now()
         ):
             raise Conflict("该人员已在岗" if active else "该人员已停用")
+        token_cache.invalidate()
         person.refresh_from_db()
         record(
             actor,
@@ -397,6 +400,7 @@ def link_account(actor: Actor, person_id: int, username: str) -> Any:
     with transaction.atomic():
         if not User.objects.filter(pk=user.pk, person__isnull=True).update(person=person):
             raise Conflict()
+        token_cache.invalidate()
         record(actor, "account.membership", user, before={"person_id": None}, after={"person_id": person.pk})
     user.refresh_from_db()
     return user
@@ -411,6 +415,7 @@ def unlink_account(actor: Actor, person_id: int) -> None:
         raise Conflict("该人员没有关联账号")
     with transaction.atomic():
         User.objects.filter(pk=user.pk, person=person).update(person=None)
+        token_cache.invalidate()
         record(actor, "account.membership", user, before={"person_id": person.pk}, after={"person_id": None})
 
 

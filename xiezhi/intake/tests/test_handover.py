@@ -22,7 +22,8 @@ def test_township_hand_on_drafts_a_transfer_with_the_material(personas: Personas
     services.dispatch(town, report, world.plan.code, world.plan.name)
     services.hand_on(town, report, personas.department.pk, "属规划许可保留事项", party="王某某")
     report = Report.objects.get(pk=report.pk)
-    assert report.transfer_id is not None and report.current_unit == personas.department
+    # The report stays the township's until the department accepts the transfer (R-TR-08).
+    assert report.transfer_id is not None and report.current_unit == personas.township
     t = Transfer.objects.get(pk=report.transfer_id)
     assert t.sender == personas.township and t.receiver == personas.department and t.party == "王某某"
     assert t.source_reference == f"投诉举报{report.pk}" and t.facts == report.text

@@ -23,6 +23,9 @@ from xiezhi.catalogue import versions
 from xiezhi.catalogue.models import CatalogueVersion, Devolution, Matter, VersionMatter
 from xiezhi.catalogue.snapshot import clear_cache
 from xiezhi.core.actor import Actor
+from xiezhi.intake import services as intake
+from xiezhi.intake.models import Report
+from xiezhi.intake.tests.conftest import report_data
 from xiezhi.testing.factories import Personas, actor_of, make_person
 from xiezhi.transfers import services
 from xiezhi.transfers.models import Transfer
@@ -121,6 +124,24 @@ def make_sent(w: World, **extra: Any) -> Transfer:
     services.approve(w.actor("township_leader"), t)
     t.refresh_from_db()
     return t
+
+
+def handed_on_report(w: World) -> tuple[Report, Transfer]:
+    """A report the township accepted (its reply clock runs), then handed on as a sent transfer."""
+    town = w.actor("township_handler")
+    report = intake.create_report(town, report_data(w.town), [("现场.png", PNG)])
+    intake.accept(town, report)
+    intake.dispatch(town, report, w.plan.code, w.plan.name)
+    intake.hand_on(town, report, w.dept.pk, "属规划许可保留事项", party="王某某")
+    report.refresh_from_db()
+    assert report.transfer_id is not None
+    t = Transfer.objects.get(pk=report.transfer_id)
+    services.add_material(town, t, kind="evidence", title="现场照片", name="照片.pdf", content=PDF)
+    services.submit(town, t)
+    services.approve(w.actor("township_leader"), t)
+    t.refresh_from_db()
+    assert t.status == "sent"
+    return report, t
 
 
 def bearer(user: User) -> Client:

@@ -14,8 +14,9 @@ import pytest
 from django.db import connection
 
 from xiezhi.documents.models import IssuedDocument
+from xiezhi.intake.models import Report, ReportEvent
 from xiezhi.transfers.models import Transfer
-from xiezhi.transfers.tests.helpers import World, api, make_sent
+from xiezhi.transfers.tests.helpers import World, api, handed_on_report, make_sent
 
 BASE = "/api/v1/transfers"
 
@@ -86,3 +87,32 @@ def test_two_accepts_at_the_same_moment(world: World) -> None:
     assert IssuedDocument.objects.filter(doc_type="acceptance_reply", subject_id=str(t.pk)).count() == 1
     # Numbers stay gapless: one reply was issued, so the department's sequence stands at 1.
     assert IssuedDocument.objects.get(doc_type="acceptance_reply", subject_id=str(t.pk)).serial == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.rule("R-TR-08")
+@pytest.mark.django_db(transaction=True)
+def test_the_source_report_follows_only_the_reply_that_won(world: World) -> None:
+    """The report moves inside the accepting transaction: a lost accept moves nothing, a won
+    decline leaves the report with the township, and it never moves twice."""
+    outcomes = set()
+    for _ in range(3):
+        report, t = handed_on_report(world)
+        liaison, leader = api(world, "department_liaison"), api(world, "department_leader")
+        results = race(
+            [
+                (liaison, f"{BASE}/{t.pk}/accept", {}),
+                (leader, f"{BASE}/{t.pk}/decline", {"reason": "not_competent", "detail": "不属于本局"}),
+                (leader, f"{BASE}/{t.pk}/accept", {}),
+            ]
+        )
+        assert sorted(code for code, _ in results) == [200, 409, 409], results
+        status = Transfer.objects.get(pk=t.pk).status
+        outcomes.add(status)
+        report = Report.objects.get(pk=report.pk)
+        followed = ReportEvent.objects.filter(report=report, kind="followed_transfer").count()
+        if status == "accepted":
+            assert (report.current_unit_id, followed) == (world.dept.pk, 1)
+        else:
+            assert (report.current_unit_id, followed) == (world.town.pk, 0)
+    assert outcomes <= {"accepted", "declined"}

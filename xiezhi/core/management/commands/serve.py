@@ -16,6 +16,7 @@ class Command(BaseCommand):
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"), help="监听地址 / bind address")
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")), help="端口 / port")
         parser.add_argument("--workers", type=int, default=int(os.environ.get("XIEZHI_WORKERS", "2")), help="工作进程数 / workers")
+        parser.add_argument("--threads", type=int, default=int(os.environ.get("XIEZHI_THREADS", "4")), help="每个工作进程的线程数 / threads per worker")
         parser.add_argument("--no-scheduler", action="store_true", help="不启动定时任务 / do not run the scheduler")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -35,7 +36,9 @@ class Command(BaseCommand):
         config = {
             "bind": f"{options['host']}:{options['port']}",
             "workers": options["workers"],
-            "threads": 4,
+            # Threads let a worker serve others while one request waits on the database; above a
+            # few per worker they only queue for the interpreter lock.
+            "threads": options["threads"],
             "accesslog": "-",
             "timeout": 120,
             "when_ready": when_ready,
