@@ -66,7 +66,9 @@ class FieldCues:
                 continue
             left, sep, right = line.partition("=")
             if target is None or not sep or not left.strip() or not right.strip():
-                raise ValueError(f"fields line {lineno}: expected '[sections]' or '[fields]', then 'name = words'")
+                raise ValueError(
+                    f"fields line {lineno}: expected '[sections]' or '[fields]', then 'name = words'"
+                )
             target[left.strip()] = " ".join(right.split())
         return cls(cues, sections, hashlib.sha256(source.encode("utf-8")).hexdigest()[:16])
 

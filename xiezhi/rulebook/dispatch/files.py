@@ -11,6 +11,7 @@ from xiezhi.rulebook.dispatch.types import NONE_CODE, LabelledText, Matter
 DATA_DIR = Path(__file__).resolve().parent / "data"
 BUNDLED_DEV_SET = DATA_DIR / "dispatch_dev.csv"
 BUNDLED_STYLE_SET = DATA_DIR / "dispatch_styles.csv"
+BUNDLED_HELDOUT_SET = DATA_DIR / "dispatch_heldout.csv"
 
 
 class DispatchDataError(ValueError):

@@ -66,9 +66,9 @@ class Params:
     bm25_weight: float = 0.2
     expansion_weight: float = 0.0
     clause_weight: float = 0.0  # a clause counts at this fraction of its score; 0 = whole text only
-    field_weight: float = 0.5  # the field classifier's score of the matter's field
-    field_stack_weight: float = 0.0  # the stacked field decision (fields.py) added to its matters
-    temperature: float = 1.5
+    field_weight: float = 0.25  # the field classifier's score of the matter's field
+    field_stack_weight: float = 1.0  # the stacked field decision (fields.py) added to its matters
+    temperature: float = 1.0
 
     def kind_weights(self) -> FloatArray:
         return np.array([self.row_weight, self.catalogue_weight, self.profile_weight])

@@ -27,6 +27,25 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", text).strip()[:MAX_CHARS]
 
 
+# The fixed frame a 12345 work order or a grid patrol record puts around the complaint
+# ("市民来电反映：……，要求处理。", "巡查发现：……"). It says nothing about the matter, yet its
+# characters weigh in every character-level similarity; a consultation or a suggestion
+# ("来电咨询", "来电建议") is not a frame and stays.
+_FRAME_HEAD = re.compile(
+    r"^(?:(?:市民|群众|居民|村民)?来电(?:人)?(?:反映|称|表示|投诉|举报)|(?:网格员)?(?:日常)?巡查(?:时)?发现)[：:，, ]*"
+)
+_FRAME_TAIL = re.compile(
+    r"[，,。；; ]*(?:现)?(?:要求|希望|请求|请)(?:相关部门|有关部门|执法部门|相关单位)?(?:尽快|及时)?"
+    r"(?:处理|查处|核查|检查|核实|处置|整治|调查处理|核实处理)[。！!]*$"
+)
+
+
+def strip_frame(text: str) -> str:
+    """The complaint without the hotline's or the patrol record's fixed opening and closing words."""
+    stripped = _FRAME_TAIL.sub("", _FRAME_HEAD.sub("", text))
+    return stripped or text
+
+
 def caller_only(text: str) -> str:
     """A call transcript without the operator's turns; other texts unchanged.
 

@@ -115,7 +115,9 @@ class _Corpus:
         field_clf = None
         if len(set(field_of)) > 1:
             xs = sparse.vstack([x[keep], extra], format="csr")
-            field_clf = LinearSVC(C=0.5, random_state=seed).fit(xs, field_of + [f for _, f in self.field_texts])
+            field_clf = LinearSVC(C=0.5, random_state=seed).fit(
+                xs, field_of + [f for _, f in self.field_texts]
+            )
         return LinearHeads(vec, none_clf, field_clf, self.fields)
 
 
@@ -241,6 +243,16 @@ def _tune(oof: _OutOfFold, gold: NDArray[np.int64], base: Params, corpus: _Corpu
     return best
 
 
+def _stacker(
+    combined: FloatArray, oof: _OutOfFold, gold: NDArray[np.int64], corpus: _Corpus, seed: int
+) -> FieldStacker | None:
+    """The field stacker fitted on the out-of-fold scores of the matter rows."""
+    mask = gold >= 0
+    groups = FieldGroups(corpus.matter_field, len(corpus.fields))
+    features = field_features(combined, oof.field_dec, oof.prior, groups)
+    return FieldStacker.fit(features[mask], corpus.matter_field[gold[mask]], seed)
+
+
 def _fit_field_stacker(
     knn: FloatArray, oof: _OutOfFold, gold: NDArray[np.int64], base: Params, corpus: _Corpus, seed: int
 ) -> tuple[FieldStacker | None, Params]:
@@ -254,14 +266,12 @@ def _fit_field_stacker(
     mask = gold >= 0
     if not mask.any():
         return None, base
-    groups = FieldGroups(mf, len(corpus.fields))
     best: tuple[FieldStacker | None, Params] = (None, base)
     best_key = (-1.0, 0.0)
     for fw in GRID["field_weight"]:
         p = replace(base, field_weight=fw)
         combined = combine(knn, oof.bm25, oof.expansion, oof.field_dec, mf, p)
-        features = field_features(combined, oof.field_dec, oof.prior, groups)
-        stacker = FieldStacker.fit(features[mask], mf[gold[mask]], seed)
+        stacker = _stacker(combined, oof, gold, corpus, seed)
         for w in FIELD_STACK_GRID if stacker is not None else (0.0,):
             final = apply_fields(combined, oof.field_dec, oof.prior, mf, stacker, w)
             t1, t3 = _objective(final, gold)
@@ -348,9 +358,7 @@ def train(
             stacker, params = _fit_field_stacker(knn, oof, gold, params, corpus, seed)
         combined = combine(knn, oof.bm25, oof.expansion, oof.field_dec, corpus.matter_field, params)
         if not tune:
-            groups = FieldGroups(corpus.matter_field, len(corpus.fields))
-            features = field_features(combined, oof.field_dec, oof.prior, groups)
-            stacker = FieldStacker.fit(features[gold >= 0], corpus.matter_field[gold[gold >= 0]], seed)
+            stacker = _stacker(combined, oof, gold, corpus, seed)
         combined = apply_fields(
             combined, oof.field_dec, oof.prior, corpus.matter_field, stacker, params.field_stack_weight
         )
