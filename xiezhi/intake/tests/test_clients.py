@@ -59,6 +59,7 @@ def test_create_shows_the_secret_once_and_it_signs_work_orders(personas: Persona
     assert len(secret) >= 40 and client.active
     assert signed_order(client.key_id, secret, personas).status_code == 201
     event = AuditEvent.objects.get(action="hotline_client.create")
+    assert event.after is not None
     assert secret not in json.dumps(event.after, ensure_ascii=False) and secret not in event.reason
     assert event.after["key_id"] == "hz-12345"
 
@@ -85,6 +86,7 @@ def test_deactivated_client_is_refused_and_cannot_be_rotated(personas: Personas)
     client.refresh_from_db()
     assert client.secret == secret  # the refused rotation wrote nothing
     event = AuditEvent.objects.get(action="hotline_client.deactivate")
+    assert event.before is not None and event.after is not None
     assert (
         event.before["active"] is True and event.after["active"] is False and event.reason == "热线系统迁移"
     )
@@ -134,6 +136,7 @@ def test_callback_url_change_is_validated_and_audited(personas: Personas) -> Non
     assert client.callback_url == ""
     clients.set_callback_url(admin, client.pk, "https://hotline.example/status")
     event = AuditEvent.objects.get(action="hotline_client.callback_url")
+    assert event.before is not None and event.after is not None
     assert (
         event.before["callback_url"] == "" and event.after["callback_url"] == "https://hotline.example/status"
     )
