@@ -1,4 +1,4 @@
-"""/api/v1/intake/: reports (list, create, detail, actions)."""
+"""/api/v1/intake/: reports (list, create, detail, actions), 12345 work orders, hotline clients."""
 
 from __future__ import annotations
 
@@ -10,9 +10,21 @@ from ninja import Router
 from xiezhi.core.api import actor
 from xiezhi.core.errors import NotFound
 from xiezhi.core.pagination import paginate
-from xiezhi.intake import access, hotline, selectors, services
-from xiezhi.intake.models import Report
-from xiezhi.intake.schemas import ActionIn, ReportDetailOut, ReportIn, ReportOut, ReportPage
+from xiezhi.intake import access, clients, hotline, selectors, services
+from xiezhi.intake.models import CallbackDelivery, HotlineClient, Report
+from xiezhi.intake.schemas import (
+    ActionIn,
+    CallbackDeliveryPage,
+    CallbackUrlIn,
+    DeactivateIn,
+    HotlineClientIn,
+    HotlineClientOut,
+    HotlineClientPage,
+    ReportDetailOut,
+    ReportIn,
+    ReportOut,
+    ReportPage,
+)
 
 router = Router(tags=["投诉举报"])
 
@@ -102,3 +114,103 @@ def work_order(request: HttpRequest) -> JsonResponse:
     client = hotline.verify(request.headers, request.body)
     status, answer = hotline.receive(client, request.headers.get("Idempotency-Key", ""), request.body)
     return JsonResponse(answer, status=status)
+
+
+# --- hotline clients (system administrator only; see clients.py) ---------------------------
+
+
+def client_out(c: HotlineClient) -> dict[str, Any]:
+    return {
+        "id": c.pk,
+        "key_id": c.key_id,
+        "name": c.name,
+        "county": c.county.name,
+        "receiving_unit": c.receiving_unit.name if c.receiving_unit else "",
+        "callback_url": c.callback_url,
+        "active": c.active,
+        "created_at": c.created_at,
+    }
+
+
+def _with_secret(client: HotlineClient, secret: str, status: int) -> JsonResponse:
+    """The one answer that carries the secret: never stored by a cache."""
+    body = {**client_out(client), "created_at": client.created_at.isoformat(), "secret": secret}
+    response = JsonResponse(body, status=status, json_dumps_params={"ensure_ascii": False})
+    response["Cache-Control"] = "no-store, max-age=0"
+    return response
+
+
+@router.get("/hotline-clients", response=HotlineClientPage)
+def list_clients(
+    request: HttpRequest, q: str = "", status: str = "", page: int = 1, page_size: int = 20
+) -> dict[str, Any]:
+    qs = clients.search(actor(request), clients.ClientFilters(q=q.strip()[:100], status=status.strip()))
+    p = paginate(qs, page, page_size)
+    return {
+        "items": [client_out(c) for c in p.items],
+        "total": p.total,
+        "page": p.page,
+        "page_size": p.page_size,
+    }
+
+
+@router.post("/hotline-clients")
+def create_client(request: HttpRequest, payload: HotlineClientIn) -> JsonResponse:
+    client, secret = clients.create(
+        actor(request),
+        name=payload.name,
+        key_id=payload.key_id,
+        county_id=payload.county,
+        receiving_unit_id=payload.receiving_unit,
+        callback_url=payload.callback_url,
+    )
+    return _with_secret(client, secret, 201)
+
+
+@router.get("/hotline-clients/{pk}", response=HotlineClientOut)
+def client_detail(request: HttpRequest, pk: int) -> dict[str, Any]:
+    return client_out(clients.get(actor(request), pk))
+
+
+@router.post("/hotline-clients/{pk}/rotate-secret")
+def rotate_client_secret(request: HttpRequest, pk: int) -> JsonResponse:
+    client, secret = clients.rotate_secret(actor(request), pk)
+    return _with_secret(client, secret, 200)
+
+
+@router.post("/hotline-clients/{pk}/deactivate", response=HotlineClientOut)
+def deactivate_client(request: HttpRequest, pk: int, payload: DeactivateIn) -> dict[str, Any]:
+    return client_out(clients.deactivate(actor(request), pk, payload.reason))
+
+
+@router.post("/hotline-clients/{pk}/callback-url", response=HotlineClientOut)
+def set_client_callback_url(request: HttpRequest, pk: int, payload: CallbackUrlIn) -> dict[str, Any]:
+    return client_out(clients.set_callback_url(actor(request), pk, payload.callback_url))
+
+
+def delivery_out(d: CallbackDelivery) -> dict[str, Any]:
+    return {
+        "id": d.pk,
+        "order_no": d.report.external_id,
+        "event": d.event,
+        "status": d.status,
+        "attempts": d.attempts,
+        "next_attempt_at": d.next_attempt_at,
+        "sent_at": d.sent_at,
+        "last_error": d.last_error,
+        "created_at": d.created_at,
+    }
+
+
+@router.get("/hotline-clients/{pk}/callbacks", response=CallbackDeliveryPage)
+def client_callbacks(
+    request: HttpRequest, pk: int, status: str = "", page: int = 1, page_size: int = 20
+) -> dict[str, Any]:
+    a = actor(request)
+    p = paginate(clients.deliveries(a, clients.get(a, pk), status.strip()), page, page_size)
+    return {
+        "items": [delivery_out(d) for d in p.items],
+        "total": p.total,
+        "page": p.page,
+        "page_size": p.page_size,
+    }

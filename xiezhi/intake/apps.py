@@ -8,5 +8,7 @@ class IntakeConfig(AppConfig):
 
     def ready(self) -> None:
         from xiezhi.core import navigation
+        from xiezhi.intake.clients import can_manage
 
         navigation.register("投诉举报", "intake:list", 15)
+        navigation.register("12345客户端", "intake:clients", 910, can_manage)

@@ -28,7 +28,10 @@ def model_dir() -> Path:
 
 
 def latest_model() -> Path | None:
-    found = sorted(model_dir().glob("dispatch-*.model"))
+    """The newest model file of the format this code reads. Files of another format version (left
+    by an upgrade) are ignored, so the platform answers "no model yet" and the hourly
+    `dispatch_retrain` job trains one, instead of every suggestion failing on an unreadable file."""
+    found = sorted(model_dir().glob(f"dispatch-*-v{rd.FORMAT_VERSION}.model"))
     return found[-1] if found else None
 
 

@@ -68,3 +68,56 @@ class ReportPage(Schema):
     total: int
     page: int
     page_size: int
+
+
+class HotlineClientIn(Schema):
+    name: str = ""
+    key_id: str = ""
+    county: int | None = None
+    receiving_unit: int | None = None
+    callback_url: str = ""
+
+
+class HotlineClientOut(Schema):
+    id: int
+    key_id: str
+    name: str
+    county: str
+    receiving_unit: str
+    callback_url: str
+    active: bool
+    created_at: datetime
+
+
+class HotlineClientPage(Schema):
+    items: list[HotlineClientOut]
+    total: int
+    page: int
+    page_size: int
+
+
+class CallbackUrlIn(Schema):
+    callback_url: str = ""
+
+
+class DeactivateIn(Schema):
+    reason: str = ""
+
+
+class CallbackDeliveryOut(Schema):
+    id: int
+    order_no: str
+    event: str
+    status: str
+    attempts: int
+    next_attempt_at: datetime | None
+    sent_at: datetime | None
+    last_error: str
+    created_at: datetime
+
+
+class CallbackDeliveryPage(Schema):
+    items: list[CallbackDeliveryOut]
+    total: int
+    page: int
+    page_size: int

@@ -104,3 +104,13 @@ def test_retrain_due_only_with_new_confirmed_dispatches(
     services.dispatch(actor, report, SAMPLE.matter_code, "")
     services.accept(actor, report)
     assert dispatching.retrain_due()
+
+
+def test_a_model_file_of_an_older_format_is_ignored_and_retrained(small_catalogue: list[rd.Matter]) -> None:
+    dispatching.model_dir().mkdir(parents=True, exist_ok=True)
+    stale = dispatching.model_dir() / f"dispatch-29990101T000000-v{rd.FORMAT_VERSION - 1}.model"
+    stale.write_bytes(b'{"format": "xiezhi-dispatch-model", "format_version": 0}\n')
+    assert dispatching.latest_model() is None and dispatching.index() is None
+    assert dispatching.retrain_due()
+    path, _ = dispatching.train_and_save(tune=False)
+    assert dispatching.latest_model() == path and dispatching.index() is not None

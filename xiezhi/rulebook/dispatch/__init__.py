@@ -20,6 +20,7 @@ from xiezhi.rulebook.dispatch.evaluation import (
 )
 from xiezhi.rulebook.dispatch.files import (
     BUNDLED_DEV_SET,
+    BUNDLED_HELDOUT_SETS,
     BUNDLED_STYLE_SET,
     DispatchDataError,
     load_matters,
@@ -39,6 +40,7 @@ from xiezhi.rulebook.dispatch.types import (
 
 __all__ = [
     "BUNDLED_DEV_SET",
+    "BUNDLED_HELDOUT_SETS",
     "BUNDLED_STYLE_SET",
     "FORMAT_VERSION",
     "JSON_KEYS",

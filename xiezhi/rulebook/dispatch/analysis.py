@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cached_property, lru_cache
 
 from xiezhi.rulebook.dispatch.lexicon import Hit, Lexicon, bundled_lexicon
-from xiezhi.rulebook.dispatch.text import caller_only, clauses, normalise
+from xiezhi.rulebook.dispatch.text import caller_only, clauses, normalise, strip_frame
 from xiezhi.rulebook.dispatch.tokenizer import tokens
 from xiezhi.rulebook.dispatch.types import Matter
 
@@ -50,7 +50,7 @@ def _term_tokens(term: str) -> tuple[str, ...]:
 
 def analyse(text: str, lexicon: Lexicon | None = None) -> Analysis:
     lexicon = lexicon or bundled_lexicon()
-    norm = caller_only(normalise(text))
+    norm = strip_frame(caller_only(normalise(text)))
     toks = tuple(tokens(norm))
     return Analysis(norm, toks, tuple(lexicon.hits(norm, toks)), tuple(lexicon.service_hits(norm)))
 

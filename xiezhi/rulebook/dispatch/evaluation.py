@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from xiezhi.rulebook.dispatch.fields import FieldCues
 from xiezhi.rulebook.dispatch.index import DispatchIndex
 from xiezhi.rulebook.dispatch.lexicon import Lexicon
 from xiezhi.rulebook.dispatch.profiles import Profiles
@@ -147,12 +148,13 @@ def cross_validate(
     tune: bool = True,
     lexicon: Lexicon | None = None,
     profiles: Profiles | None = None,
+    field_cues: FieldCues | None = None,
 ) -> EvalReport:
     """k-fold (stratified where possible): train on k-1 folds, answer the held-out one, pool.
 
     Each fold's model tunes its own weights on its own training rows only (nested), so the
-    held-out texts never influence the model that answers them. `lexicon` and `profiles`
-    replace the bundled ones (for ablations).
+    held-out texts never influence the model that answers them. `lexicon`, `profiles` and
+    `field_cues` replace the bundled ones (for ablations).
     """
     index = {m.code: i for i, m in enumerate(matters)}
     labels = [index.get(r.matter_code, len(matters)) for r in rows]
@@ -160,7 +162,13 @@ def cross_validate(
     tally = _Tally()
     for train_idx, test_idx in make_folds(labels, k, seed):
         model = train(
-            [rows[i] for i in train_idx], matters, tune=tune, seed=seed, lexicon=lexicon, profiles=profiles
+            [rows[i] for i in train_idx],
+            matters,
+            tune=tune,
+            seed=seed,
+            lexicon=lexicon,
+            profiles=profiles,
+            field_cues=field_cues,
         )
         idx = DispatchIndex(model)
         for i in test_idx:

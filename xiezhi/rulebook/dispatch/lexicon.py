@@ -24,6 +24,7 @@ SERVICE_SECTION = "[service]"
 class Rule:
     terms: tuple[str, ...]
     variants: tuple[str, ...]
+    section: str = ""  # the "## heading" the rule stands under (a policy field, see fields.py)
 
 
 @dataclass(frozen=True)
@@ -45,8 +46,12 @@ class Lexicon:
         rules: list[Rule] = []
         cues: list[str] = []
         in_service = False
+        section = ""
         for lineno, raw in enumerate(source.splitlines(), start=1):
             line = raw.strip()
+            if line.startswith("## "):
+                section = line[3:].strip()
+                continue
             if not line or line.startswith("#"):
                 continue
             if line == SERVICE_SECTION:
@@ -60,7 +65,7 @@ class Lexicon:
             variants = tuple(dict.fromkeys(normalise(v) for v in right.split()))
             if not sep or not terms or not variants:
                 raise ValueError(f"synonyms line {lineno}: expected 'terms = variants'")
-            rules.append(Rule(terms, variants))
+            rules.append(Rule(terms, variants, section))
         digest = hashlib.sha256(source.encode("utf-8")).hexdigest()[:16]
         return cls(tuple(rules), tuple(dict.fromkeys(cues)), digest)
 

@@ -26,6 +26,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 
 from xiezhi.rulebook.dispatch.analysis import Analysis, analyse
+from xiezhi.rulebook.dispatch.fields import FieldGroups, FieldPrior, FieldStacker, field_features
 from xiezhi.rulebook.dispatch.lexicon import Lexicon
 from xiezhi.rulebook.dispatch.scoring import (
     CATALOGUE,
@@ -42,7 +43,7 @@ from xiezhi.rulebook.dispatch.scoring import (
 from xiezhi.rulebook.dispatch.types import Matter
 
 FORMAT_NAME = "xiezhi-dispatch-model"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: field prior and field stacker
 KINDS = (ROW, CATALOGUE, PROFILE)
 
 
@@ -65,8 +66,9 @@ class Params:
     bm25_weight: float = 0.2
     expansion_weight: float = 0.0
     clause_weight: float = 0.0  # a clause counts at this fraction of its score; 0 = whole text only
-    field_weight: float = 0.5  # the field classifier's score of the matter's field
-    temperature: float = 1.5
+    field_weight: float = 0.25  # the field classifier's score of the matter's field
+    field_stack_weight: float = 1.0  # the stacked field decision (fields.py) added to its matters
+    temperature: float = 1.0
 
     def kind_weights(self) -> FloatArray:
         return np.array([self.row_weight, self.catalogue_weight, self.profile_weight])
@@ -82,6 +84,8 @@ GRID: dict[str, tuple[float, ...]] = {
     "clause_weight": (0.0, 1.0),
     "field_weight": (0.0, 0.25, 0.5),
 }
+# Tuned after the others, on the same out-of-fold scores (the stacker is fitted on them first).
+FIELD_STACK_GRID = (0.0, 0.5, 1.0, 1.5, 2.0)
 
 NONE_FEATURES = ("top", "none_sim", "gap", "none_linear", "hits", "service", "margin")
 
@@ -122,6 +126,8 @@ class DispatchModel:
     linear: LinearHeads
     none_detector: NoneDetector
     lexicon: Lexicon
+    field_prior: FieldPrior | None = None
+    field_stacker: FieldStacker | None = None
     metadata: dict[str, Any] = field(default_factory=dict)
     _bm25: CatalogueBM25 | None = field(default=None, repr=False)
 
@@ -152,7 +158,8 @@ class DispatchModel:
         clause_kind = clause_per_kind(self.features, self.exemplars, docs, self.lexicon, self.params)
         bm25, expansion = bm25_scores(self.bm25, docs, self.params)
         none_lin, field_dec = self.linear.decisions(docs)
-        return finish(x, per_kind, sims, clause_kind, bm25, expansion, none_lin, field_dec, docs, self)
+        prior = self.field_prior.scores(docs) if self.field_prior is not None else None
+        return finish(x, per_kind, sims, clause_kind, bm25, expansion, none_lin, field_dec, prior, docs, self)
 
     # --- persistence ---------------------------------------------------------------------
 
@@ -326,6 +333,22 @@ def combine(
     return combined
 
 
+def apply_fields(
+    combined: FloatArray,
+    field_dec: FloatArray,
+    prior: FloatArray | None,
+    matter_field: NDArray[np.int64],
+    stacker: FieldStacker | None,
+    weight: float,
+) -> FloatArray:
+    """The matter scores plus `weight` times the stacked field decision of each matter's field."""
+    if stacker is None or prior is None or not weight or field_dec.shape[1] < 2 or not combined.size:
+        return combined
+    groups = FieldGroups(matter_field, field_dec.shape[1])
+    decision = stacker.decision(field_features(combined, field_dec, prior, groups))
+    return np.asarray(combined + weight * standardise(decision)[:, matter_field], dtype=np.float64)
+
+
 def softmax(z: FloatArray, temperature: float) -> FloatArray:
     a = z * temperature
     a = a - a.max(axis=1, keepdims=True)
@@ -365,13 +388,16 @@ def finish(
     expansion: FloatArray,
     none_lin: FloatArray,
     field_dec: FloatArray,
+    prior: FloatArray | None,
     docs: Sequence[Analysis],
     model: DispatchModel,
 ) -> Scores:
     m = len(model.matters)
     p = model.params
     knn = knn_scores(per_kind, clause_kind, p, m)
-    combined = combine(knn, bm25, expansion, field_dec, model.matter_field, p)
+    mf = model.matter_field
+    combined = combine(knn, bm25, expansion, field_dec, mf, p)
+    combined = apply_fields(combined, field_dec, prior, mf, model.field_stacker, p.field_stack_weight)
     none_sim = per_kind[ROW, :, m] if per_kind.shape[2] > m else np.zeros(len(docs))
     p_none = model.none_detector.probability(none_features(knn, none_sim, combined, none_lin, docs))
     prob = softmax(combined, p.temperature) * (1.0 - p_none)[:, None]

@@ -27,6 +27,34 @@ def normalise(text: str) -> str:
     return _SPACE.sub(" ", text).strip()[:MAX_CHARS]
 
 
+# The fixed frame a 12345 work order or a grid patrol record puts around the complaint
+# ("市民来电反映：……，要求处理。", "巡查发现：……"). It says nothing about the matter, yet its
+# characters weigh in every character-level similarity; a consultation or a suggestion
+# ("来电咨询", "来电建议") is not a frame and stays.
+_FRAME_HEAD = re.compile(
+    r"^(?:(?:市民|群众|居民|村民)?来电(?:人)?(?:反映|称|表示|投诉|举报)|(?:网格员)?(?:日常)?巡查(?:时)?发现)[：:，, ]*"
+)
+# A caller's greeting and a forwarded chat's label come before the complaint in the same way
+# ("喂，是12345吧？我跟你讲……", "【转发】各位邻居注意！……"); the greeting's question mark and
+# the label read like a consultation to the NONE detector.
+_OPENING = re.compile(
+    r"^(?:[【\[](?:群聊)?转发[】\]]|转发[:：]|(?:喂|您好|你好)[，, 。!！]*"
+    r"(?:(?:是|请问是)?12345(?:吗|吧|热线吗|热线吧)?[？?，,。!！ ]*)?"
+    r"(?:我(?:要|想)?(?:反映|投诉|举报)(?:个|一个|一下)?(?:事|事情|情况|问题)?[，,。!！：: ]*)?"
+    r"(?:我跟你(?:讲|说)(?:哦|啊|一下)?[，,。!！：: ]*)?)+"
+)
+_FRAME_TAIL = re.compile(
+    r"[，,。；; ]*(?:现)?(?:要求|希望|请求|请)(?:相关部门|有关部门|执法部门|相关单位)?(?:尽快|及时)?"
+    r"(?:处理|查处|核查|检查|核实|处置|整治|调查处理|核实处理)[。！!]*$"
+)
+
+
+def strip_frame(text: str) -> str:
+    """The complaint without the hotline's or the patrol record's fixed opening and closing words."""
+    stripped = _FRAME_TAIL.sub("", _FRAME_HEAD.sub("", _OPENING.sub("", text)))
+    return stripped or text
+
+
 def caller_only(text: str) -> str:
     """A call transcript without the operator's turns; other texts unchanged.
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 from numpy.typing import NDArray
+from scipy import sparse
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.model_selection import KFold, StratifiedKFold
@@ -23,14 +24,26 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.svm import LinearSVC
 
 from xiezhi.rulebook.dispatch.analysis import Analysis, analyse, matter_text
+from xiezhi.rulebook.dispatch.fields import (
+    FieldCues,
+    FieldGroups,
+    FieldPrior,
+    FieldStacker,
+    bundled_field_cues,
+    field_documents,
+    field_features,
+    field_knowledge,
+)
 from xiezhi.rulebook.dispatch.lexicon import Lexicon, bundled_lexicon
 from xiezhi.rulebook.dispatch.model import (
+    FIELD_STACK_GRID,
     GRID,
     KINDS,
     DispatchModel,
     LinearHeads,
     NoneDetector,
     Params,
+    apply_fields,
     clause_per_kind,
     combine,
     knn_scores,
@@ -65,6 +78,8 @@ class _Corpus:
     line_cls: list[int]
     line_kind: list[int]
     lexicon: Lexicon
+    prior: FieldPrior
+    field_texts: list[tuple[str, str]]  # (normalised text, field): knowledge the field classifier also learns
 
     def fit(self, params: Params, subset: Sequence[int] | IntArray) -> tuple[FeatureSpace, Exemplars]:
         docs = [self.row_docs[i] for i in subset] + self.line_docs
@@ -87,7 +102,9 @@ class _Corpus:
         texts = [self.row_docs[i].text for i in subset] + [d.text for d in self.line_docs]
         cls = [self.row_cls[i] for i in subset] + self.line_cls
         vec = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), sublinear_tf=True)
-        x = vec.fit_transform(texts)
+        x = vec.fit_transform(texts + [t for t, _ in self.field_texts])
+        extra = x[len(texts) :]
+        x = x[: len(texts)]
         is_none = [int(c == none_idx) for c in cls]
         if len(set(is_none)) < 2:
             is_none[0] = 1 - is_none[0]  # no NONE texts to learn from: keep the solver happy
@@ -97,12 +114,19 @@ class _Corpus:
         field_of = [self.matters[cls[j]].field for j in keep]
         field_clf = None
         if len(set(field_of)) > 1:
-            field_clf = LinearSVC(C=0.5, random_state=seed).fit(x[keep], field_of)
+            xs = sparse.vstack([x[keep], extra], format="csr")
+            field_clf = LinearSVC(C=0.5, random_state=seed).fit(
+                xs, field_of + [f for _, f in self.field_texts]
+            )
         return LinearHeads(vec, none_clf, field_clf, self.fields)
 
 
 def _corpus(
-    rows: Sequence[LabelledText], matters: Sequence[Matter], lexicon: Lexicon, profiles: Profiles
+    rows: Sequence[LabelledText],
+    matters: Sequence[Matter],
+    lexicon: Lexicon,
+    profiles: Profiles,
+    cues: FieldCues,
 ) -> _Corpus:
     index = {m.code: i for i, m in enumerate(matters)}
     none_idx = len(matters)
@@ -122,7 +146,21 @@ def _corpus(
             line_docs.append(analyse(profile, lexicon))
             line_cls.append(i)
             line_kind.append(PROFILE)
-    return _Corpus(tuple(matters), list(rows), row_docs, row_cls, line_docs, line_cls, line_kind, lexicon)
+    fields = tuple(sorted({m.field for m in matters}))
+    # Knowledge only (no training rows): the same for every fold, so no fold sees another's texts.
+    prior = FieldPrior(fields, field_documents(fields, matters, lexicon, profiles, cues))
+    return _Corpus(
+        tuple(matters),
+        list(rows),
+        row_docs,
+        row_cls,
+        line_docs,
+        line_cls,
+        line_kind,
+        lexicon,
+        prior,
+        field_knowledge(fields, lexicon, cues),
+    )
 
 
 @dataclass
@@ -133,6 +171,7 @@ class _OutOfFold:
     field_dec: FloatArray
     bm25: FloatArray
     expansion: FloatArray
+    prior: FloatArray
 
 
 def make_folds(labels: Sequence[int], k: int, seed: int) -> list[tuple[NDArray[np.int64], NDArray[np.int64]]]:
@@ -156,6 +195,7 @@ def _out_of_fold(corpus: _Corpus, params: Params, k: int, seed: int, bm25: Catal
         field_dec=np.zeros((n, len(corpus.fields))),
         bm25=bm25.matrix([d.tokens for d in corpus.row_docs]),
         expansion=bm25.matrix([d.expansion for d in corpus.row_docs]),
+        prior=corpus.prior.scores(corpus.row_docs),
     )
     for train_idx, test_idx in make_folds(corpus.row_cls, k, seed):
         features, exemplars = corpus.fit(params, train_idx)
@@ -203,6 +243,45 @@ def _tune(oof: _OutOfFold, gold: NDArray[np.int64], base: Params, corpus: _Corpu
     return best
 
 
+def _stacker(
+    combined: FloatArray, oof: _OutOfFold, gold: NDArray[np.int64], corpus: _Corpus, seed: int
+) -> FieldStacker | None:
+    """The field stacker fitted on the out-of-fold scores of the matter rows."""
+    mask = gold >= 0
+    groups = FieldGroups(corpus.matter_field, len(corpus.fields))
+    features = field_features(combined, oof.field_dec, oof.prior, groups)
+    return FieldStacker.fit(features[mask], corpus.matter_field[gold[mask]], seed)
+
+
+def _fit_field_stacker(
+    knn: FloatArray, oof: _OutOfFold, gold: NDArray[np.int64], base: Params, corpus: _Corpus, seed: int
+) -> tuple[FieldStacker | None, Params]:
+    """Fit the field stacker on the out-of-fold scores and choose its weight together with the
+    linear field classifier's (`FIELD_STACK_GRID` x `GRID["field_weight"]`): the stacker already
+    holds that classifier, so the best share between the two is decided here.
+
+    The objective adds field top-1 to the matter objective: a wrong field is a wrong department.
+    """
+    mf = corpus.matter_field
+    mask = gold >= 0
+    if not mask.any():
+        return None, base
+    best: tuple[FieldStacker | None, Params] = (None, base)
+    best_key = (-1.0, 0.0)
+    for fw in GRID["field_weight"]:
+        p = replace(base, field_weight=fw)
+        combined = combine(knn, oof.bm25, oof.expansion, oof.field_dec, mf, p)
+        stacker = _stacker(combined, oof, gold, corpus, seed)
+        for w in FIELD_STACK_GRID if stacker is not None else (0.0,):
+            final = apply_fields(combined, oof.field_dec, oof.prior, mf, stacker, w)
+            t1, t3 = _objective(final, gold)
+            field_top1 = float((mf[final[mask].argmax(axis=1)] == mf[gold[mask]]).mean())
+            key = (round(t1 + 0.5 * t3 + 0.5 * field_top1, 6), -(w + fw))
+            if key > best_key:
+                best, best_key = (stacker, replace(p, field_stack_weight=w)), key
+    return best
+
+
 def _fit_temperature(combined: FloatArray, gold: NDArray[np.int64]) -> float:
     mask = gold >= 0
     if not mask.any():
@@ -245,6 +324,7 @@ def train(
     seed: int = 0,
     lexicon: Lexicon | None = None,
     profiles: Profiles | None = None,
+    field_cues: FieldCues | None = None,
 ) -> DispatchModel:
     """Train a model on confirmed dispatches (`rows`, NONE for service requests) and the catalogue.
 
@@ -259,20 +339,29 @@ def train(
         raise ValueError("事项目录为空，无法训练派单模型")
     lexicon = lexicon or bundled_lexicon()
     profiles = profiles if profiles is not None else bundled_profiles()
+    field_cues = field_cues if field_cues is not None else bundled_field_cues()
     params = params or Params()
-    corpus = _corpus(rows, matters, lexicon, profiles)
+    corpus = _corpus(rows, matters, lexicon, profiles, field_cues)
     skipped = len(rows) - len(corpus.rows)
     m = len(corpus.matters)
     bm25 = CatalogueBM25(corpus.matters)
     gold = np.array([c if c < m else -1 for c in corpus.row_cls], dtype=np.int64)
 
     detector = NoneDetector()
+    stacker: FieldStacker | None = None
     if len(corpus.rows) >= 2 * max(2, folds):
         oof = _out_of_fold(corpus, params, folds, seed, bm25)
         if tune:
             params = _tune(oof, gold, params, corpus)
         knn = knn_scores(oof.per_kind, oof.clause_kind, params, m)
+        if tune:
+            stacker, params = _fit_field_stacker(knn, oof, gold, params, corpus, seed)
         combined = combine(knn, oof.bm25, oof.expansion, oof.field_dec, corpus.matter_field, params)
+        if not tune:
+            stacker = _stacker(combined, oof, gold, corpus, seed)
+        combined = apply_fields(
+            combined, oof.field_dec, oof.prior, corpus.matter_field, stacker, params.field_stack_weight
+        )
         params = replace(params, temperature=_fit_temperature(combined, gold))
         nf = none_features(knn, oof.per_kind[ROW, :, m], combined, oof.none_lin, corpus.row_docs)
         detector = _fit_none_detector(nf, gold < 0, seed)
@@ -287,6 +376,8 @@ def train(
         linear=corpus.fit_linear(everything, seed),
         none_detector=detector,
         lexicon=lexicon,
+        field_prior=corpus.prior,
+        field_stacker=stacker,
         metadata={
             "trained_at": datetime.now(UTC).isoformat(timespec="seconds"),
             "training_size": len(corpus.rows),
@@ -296,6 +387,7 @@ def train(
             "seed": seed,
             "lexicon_digest": lexicon.digest,
             "profiles_digest": profiles.digest,
+            "fields_digest": field_cues.digest,
             "numpy_version": np.__version__,
         },
     )

@@ -281,3 +281,54 @@ def test_every_statute_term_of_the_synonym_list_is_catalogue_wording(matters: li
 def test_the_global_jieba_tokenizer_is_left_alone(index: DispatchIndex) -> None:
     index.rank("油烟")
     assert not jieba.dt.initialized
+
+
+# Field top-1 on a fixed held-out fifth of the development set (stratified fold 0 of 5, seed 0),
+# the model trained on the other four fifths with the default weights (no inner tuning, to stay
+# fast). Measured 0.958 (115 of 120) with the field prior and stacker, 0.950 without them; the
+# floor makes a regression of the field decision fail. The nested 5-fold figures are in the README.
+FIXED_SPLIT_FIELD_FLOOR = 0.955
+
+
+def test_field_accuracy_on_a_fixed_held_out_split_stays_above_the_floor(matters: list[Matter]) -> None:
+    from xiezhi.rulebook.dispatch.training import make_folds
+
+    rows = load_rows(BUNDLED_DEV_SET)
+    index = {m.code: i for i, m in enumerate(matters)}
+    labels = [index.get(r.matter_code, len(matters)) for r in rows]
+    train_idx, test_idx = make_folds(labels, 5, 0)[0]
+    model = train([rows[i] for i in train_idx], matters, tune=False, seed=0)
+    report = evaluate([rows[i] for i in test_idx], DispatchIndex(model).rank, matters)
+    assert report.field_top1 >= FIXED_SPLIT_FIELD_FLOOR
+    assert report.top1 >= 0.85
+    assert report.none_recall >= 0.8
+
+
+def test_the_hotline_and_patrol_frames_and_greetings_are_stripped() -> None:
+    from xiezhi.rulebook.dispatch.text import strip_frame
+
+    def s(t: str) -> str:
+        return strip_frame(normalise(t))
+
+    assert s("市民来电反映：楼下饭店油烟很大，要求相关部门尽快处理。") == "楼下饭店油烟很大"
+    assert s("巡查发现：路边有人摆摊。") == "路边有人摆摊。"
+    assert s("喂，是12345吧？我跟你讲哦，路口有人占道") == "路口有人占道"
+    assert s("【群聊转发】隔壁村有人烧垃圾") == "隔壁村有人烧垃圾"
+    # A consultation is not a frame, and a text that is nothing but a frame is kept whole.
+    assert s("市民来电咨询：居住证怎么办理") == normalise("市民来电咨询：居住证怎么办理")
+    assert s("喂，你好") == normalise("喂，你好")
+
+
+def test_every_catalogue_field_has_cues_and_every_section_maps_to_a_field(matters: list[Matter]) -> None:
+    from xiezhi.rulebook.dispatch.fields import FieldCues, bundled_field_cues, field_knowledge
+
+    cues = bundled_field_cues()
+    fields = sorted({m.field for m in matters})
+    assert [f for f in fields if not cues.cues.get(f)] == []
+    sections = {rule.section for rule in bundled_lexicon().rules}
+    assert set(cues.sections) <= sections
+    assert set(cues.sections.values()) <= set(fields)
+    knowledge = field_knowledge(fields, bundled_lexicon(), cues)
+    assert {f for _, f in knowledge} == set(fields)
+    with pytest.raises(ValueError, match="fields line 1"):
+        FieldCues.parse("油烟 = 排风扇")  # a line before any [sections]/[fields] heading
