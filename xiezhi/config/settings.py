@@ -184,6 +184,8 @@ X_FRAME_OPTIONS = "DENY"
 
 # Audit chain hash: "sha256" (default) or "sm3" (国密, via OpenSSL when available).
 XIEZHI_AUDIT_HASH = os.environ.get("XIEZHI_AUDIT_HASH", "sha256")
+# Seconds a committed audit event may wait for the chainer before verify-audit reports it.
+XIEZHI_AUDIT_CHAIN_GRACE = int(os.environ.get("XIEZHI_AUDIT_CHAIN_GRACE", "10"))
 XIEZHI_SCHEDULER = env_bool("XIEZHI_SCHEDULER", True)
 
 # Notifications: outbound channels (console, email, sms) and the SMS gateway webhook.

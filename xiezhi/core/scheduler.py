@@ -14,7 +14,7 @@ from django.core.management import call_command
 log = logging.getLogger(__name__)
 
 # (command, seconds between runs)
-JOBS: list[tuple[str, int]] = [("sweep", 60), ("deliver", 60), ("hotline_callbacks", 60), ("dispatch_retrain", 3600)]
+JOBS: list[tuple[str, int]] = [("audit-chain", 5), ("sweep", 60), ("deliver", 60), ("hotline_callbacks", 60), ("dispatch_retrain", 3600)]
 
 
 def _run(command: str) -> None:
