@@ -30,6 +30,9 @@ def owner_bypass() -> Iterator[None]:
     off (PostgreSQL) or drop them (SQLite), and put them back afterwards."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Deferred foreign-key checks queued by the links just written would make PostgreSQL
+            # refuse the ALTER ("pending trigger events"): run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"ALTER TABLE {triggers.EVENT_TABLE} DISABLE TRIGGER audit_event_append_only")
             cursor.execute(f"ALTER TABLE {triggers.LINK_TABLE} DISABLE TRIGGER audit_link_append_only")
             cursor.execute(f"ALTER TABLE {triggers.HEAD_TABLE} DISABLE TRIGGER USER")
@@ -40,6 +43,7 @@ def owner_bypass() -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f"ALTER TABLE {triggers.EVENT_TABLE} ENABLE TRIGGER audit_event_append_only")
                 cursor.execute(f"ALTER TABLE {triggers.LINK_TABLE} ENABLE TRIGGER audit_link_append_only")
                 cursor.execute(f"ALTER TABLE {triggers.HEAD_TABLE} ENABLE TRIGGER USER")
