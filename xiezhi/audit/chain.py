@@ -104,9 +104,7 @@ def _chain_batch() -> tuple[int, bool]:
         if postgres:
             cursor.execute(f"DELETE FROM {_PENDING} WHERE event_id = ANY(%s)", [ids])
         else:
-            cursor.execute(
-                f"DELETE FROM {_PENDING} WHERE event_id IN ({', '.join(['%s'] * len(ids))})", ids
-            )
+            cursor.execute(f"DELETE FROM {_PENDING} WHERE event_id IN ({', '.join(['%s'] * len(ids))})", ids)
         cursor.execute(f"UPDATE {_HEAD} SET last_seq = %s, last_hash = %s WHERE id = 1", [seq, prev])
     return len(links), False
 

@@ -81,6 +81,9 @@ class AuditPending(models.Model):
     class Meta:
         verbose_name = verbose_name_plural = "待入链审计事件"
 
+    def __str__(self) -> str:
+        return f"待入链审计事件 #{self.event_id}"
+
 
 class AuditChainHead(models.Model):
     """The single row (id=1) with the last chain position and its hash, moved by the chainer in

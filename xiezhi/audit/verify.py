@@ -162,7 +162,9 @@ def _plain_rows(where: str, params: Sequence[Any]) -> Generator[Row]:
 def _plain_fields(row: Sequence[Any]) -> dict[str, Any]:
     fields = dict(zip(HASHED_FIELDS, row, strict=True))
     moment = fields["created_at"]
-    fields["created_at"] = canonical_time(datetime.fromisoformat(moment) if isinstance(moment, str) else moment)
+    fields["created_at"] = canonical_time(
+        datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    )
     fields["success"] = bool(fields["success"])
     for name in ("before", "after"):
         if isinstance(fields[name], str):
@@ -255,7 +257,9 @@ def _walk_rows(result: Verification, rows: Iterator[Row]) -> Problem | None:
                 f"缺少 {seq - expected} 条事件的链接",
             )
         if fields is None or stored_content is None:
-            return Problem(MISSING, seq, None, "", f"链接指向的编号 {event_id} 的事件不存在（事件被删除）", event_id)
+            return Problem(
+                MISSING, seq, None, "", f"链接指向的编号 {event_id} 的事件不存在（事件被删除）", event_id
+            )
         action, algorithm = fields["action"], fields["algorithm"]
         if stored_prev != prev_hash:
             return Problem(

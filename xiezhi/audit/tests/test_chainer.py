@@ -90,7 +90,10 @@ def test_an_event_deleted_before_it_was_chained_is_missing(bypass: Any) -> None:
         AuditEvent.objects.filter(pk=doomed.pk).delete()
     assert chain_pending() == 0  # an orphaned queue entry is never linked, and never loops
     result = verify_chain()
-    assert result.problem is not None and (result.problem.kind, result.problem.event_id) == ("missing", doomed.pk)
+    assert result.problem is not None and (result.problem.kind, result.problem.event_id) == (
+        "missing",
+        doomed.pk,
+    )
 
 
 @pytest.mark.django_db

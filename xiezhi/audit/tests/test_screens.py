@@ -5,10 +5,9 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime, timedelta
+from typing import Any
 from unittest import mock
 from zoneinfo import ZoneInfo
-
-from typing import Any
 
 import pytest
 from django.test import Client
@@ -184,7 +183,10 @@ def test_the_export_does_not_contain_its_own_event(trail: dict[str, AuditEvent],
 
 
 def test_verification_through_the_api_and_the_page(
-    trail: dict[str, AuditEvent], api: dict[str, str], auditor: Client, django_capture_on_commit_callbacks: Any
+    trail: dict[str, AuditEvent],
+    api: dict[str, str],
+    auditor: Client,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):  # as if the request's transaction committed
         data = Client().get("/api/v1/audit/verify", headers=api).json()

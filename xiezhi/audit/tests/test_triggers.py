@@ -3,6 +3,8 @@ PostgreSQL)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.core.management import call_command
 from django.db import DatabaseError, IntegrityError, connection, transaction
@@ -15,7 +17,7 @@ from xiezhi.audit.tests.conftest import link_of, make_events
 pytestmark = pytest.mark.django_db
 
 
-def _refused(sql: str, params: list[object] | None = None) -> str:
+def _refused(sql: str, params: list[Any] | None = None) -> str:
     with pytest.raises(IntegrityError) as exc, transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params or [])
     return str(exc.value)
@@ -35,8 +37,12 @@ def test_update_and_delete_of_events_are_refused() -> None:
 def test_update_and_delete_of_links_are_refused() -> None:
     events = make_events(3)
     link = link_of(events[1])
-    assert "只能追加" in _refused("UPDATE audit_auditchainlink SET hash = %s WHERE seq = %s", ["f" * 64, link.seq])
-    assert "只能追加" in _refused("UPDATE audit_auditchainlink SET event_id = %s WHERE seq = %s", [events[0].pk, link.seq])
+    assert "只能追加" in _refused(
+        "UPDATE audit_auditchainlink SET hash = %s WHERE seq = %s", ["f" * 64, link.seq]
+    )
+    assert "只能追加" in _refused(
+        "UPDATE audit_auditchainlink SET event_id = %s WHERE seq = %s", [events[0].pk, link.seq]
+    )
     assert "只能追加" in _refused("DELETE FROM audit_auditchainlink WHERE seq = %s", [link.seq])
     assert AuditChainLink.objects.get(seq=link.seq).hash == link.hash
     assert AuditChainLink.objects.count() == 3
