@@ -10,10 +10,11 @@ in id order after the current head. An event whose transaction committed late (a
 than events already linked) simply gets a later position: the chain records the order in which
 the chainer saw commits, never the id order.
 
-One chainer at a time: on PostgreSQL a transaction-scoped advisory lock, tried without waiting
-(a busy chainer is already working, and re-checks the queue after it commits, so nothing is left
-behind); then the head row is locked as well. On SQLite writers are serialised by the database;
-the batch starts with a write to the head so it holds the write lock from its first statement.
+One chainer at a time: on PostgreSQL a session advisory lock, tried without waiting (a busy
+chainer is already working, and re-checks the queue after it releases the lock, so nothing is
+left behind); the head only moves from the position the chainer read. On SQLite writers are
+serialised by the database; the batch starts with a write to the head so it holds the write lock
+from its first statement.
 """
 
 from __future__ import annotations
@@ -47,16 +48,106 @@ _LINKABLE = f"FROM {_PENDING} p JOIN {_EVENT} e ON e.id = p.event_id"
 def chain_pending(rounds: int | None = None) -> int:
     """Link every committed, unlinked event (at most `rounds` batches). Returns how many were linked.
 
-    After each batch has committed, the queue is looked at again: a writer that committed while
-    this chainer held the lock found it busy and left its event to this one."""
-    total, done = 0, 0
-    while rounds is None or done < rounds:
-        done += 1
-        linked, busy = _chain_batch()
+    After the lock is released the queue is looked at again: a writer that committed while this
+    chainer held the lock found it busy and left its event to this one."""
+    chain = _pg_chain if connection.vendor == "postgresql" else _sqlite_chain
+    total, left = 0, rounds
+    while True:
+        linked, busy, left = chain(left)
         total += linked
-        if busy or (linked < BATCH and not _linkable_exists()):
+        if busy or left == 0 or not _linkable_exists():
+            return total
+
+
+def _pg_chain(rounds: int | None) -> tuple[int, bool, int | None]:
+    """PostgreSQL: a session advisory lock, tried in autocommit (one round trip when another
+    chainer is at work); each batch is then one statement and one commit."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_try_advisory_lock(%s)", [LOCK_KEY])
+        if not cursor.fetchone()[0]:
+            return 0, True, rounds
+        total = 0
+        try:
+            head: tuple[int, str] | None = None
+            while rounds is None or rounds > 0:
+                rounds = None if rounds is None else rounds - 1
+                rows = _linkable(cursor)
+                if not rows:
+                    break
+                if head is None:  # nobody else moves it while the lock is held
+                    head = _read_head(cursor)
+                links = _links(head, rows)
+                with transaction.atomic():
+                    _pg_write(cursor, links, head[0])
+                head = (links[-1][0], links[-1][3])
+                total += len(links)
+                if len(rows) < BATCH:
+                    break
+        finally:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [LOCK_KEY])
+    return total, False, rounds
+
+
+def _sqlite_chain(rounds: int | None) -> tuple[int, bool, int | None]:
+    """SQLite serialises writers itself: each batch takes the write lock with its first statement."""
+    total = 0
+    while rounds is None or rounds > 0:
+        rounds = None if rounds is None else rounds - 1
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"UPDATE {_HEAD} SET last_seq = last_seq WHERE id = 1")
+            rows = _linkable(cursor)
+            if not rows:
+                break
+            links = _links(_read_head(cursor), rows)
+            cursor.executemany(
+                f"INSERT INTO {_LINK} (seq, event_id, prev_hash, hash) VALUES (%s, %s, %s, %s)", links
+            )
+            ids = [link[1] for link in links]
+            cursor.execute(f"DELETE FROM {_PENDING} WHERE event_id IN ({', '.join(['%s'] * len(ids))})", ids)
+            cursor.execute(
+                f"UPDATE {_HEAD} SET last_seq = %s, last_hash = %s WHERE id = 1", [links[-1][0], links[-1][3]]
+            )
+        total += len(links)
+        if len(rows) < BATCH:
             break
-    return total
+    return total, False, rounds
+
+
+def _linkable(cursor: CursorWrapper) -> list[tuple[int, str, str]]:
+    """Queued events that are visible — committed — in id order (within a batch any order would
+    do: all of them committed before this statement)."""
+    cursor.execute(
+        f"SELECT p.event_id, e.content_hash, e.algorithm {_LINKABLE} ORDER BY p.event_id LIMIT %s", [BATCH]
+    )
+    return [(int(r[0]), str(r[1]), str(r[2])) for r in cursor.fetchall()]
+
+
+def _links(head: tuple[int, str], rows: Sequence[tuple[int, str, str]]) -> list[tuple[int, int, str, str]]:
+    seq, prev = head
+    links = []
+    for event_id, content, algorithm in rows:
+        seq += 1
+        digest = link_hash(prev, seq, event_id, content, algorithm)
+        links.append((seq, event_id, prev, digest))
+        prev = digest
+    return links
+
+
+_PG_WRITE = (
+    f"WITH l AS (INSERT INTO {_LINK} (seq, event_id, prev_hash, hash) "
+    "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[]) RETURNING event_id), "
+    f"p AS (DELETE FROM {_PENDING} WHERE event_id IN (SELECT event_id FROM l)) "
+    f"UPDATE {_HEAD} SET last_seq = %s, last_hash = %s WHERE id = 1 AND last_seq = %s RETURNING id"
+)
+
+
+def _pg_write(cursor: CursorWrapper, links: Sequence[tuple[int, int, str, str]], after_seq: int) -> None:
+    """Links, queue and head in one statement; the head moves only from where this chainer read
+    it, so a chainer that somehow ran without the lock fails instead of forking the chain."""
+    seqs, events, prevs, hashes = (list(col) for col in zip(*links, strict=True))
+    cursor.execute(_PG_WRITE, [seqs, events, prevs, hashes, links[-1][0], links[-1][3], after_seq])
+    if cursor.fetchone() is None:
+        raise RuntimeError("审计链头已被其他入链进程移动：本批次放弃，下次重试")
 
 
 def chain_after_commit() -> None:
@@ -77,58 +168,8 @@ def _linkable_exists() -> bool:
     return bool(row[0])
 
 
-def _chain_batch() -> tuple[int, bool]:
-    """One batch in one transaction: (events linked, whether another chainer held the lock)."""
-    postgres = connection.vendor == "postgresql"
-    with transaction.atomic(), connection.cursor() as cursor:
-        if postgres:
-            cursor.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOCK_KEY])
-            if not cursor.fetchone()[0]:
-                return 0, True
-        seq, prev = _lock_head(cursor)
-        cursor.execute(
-            f"SELECT p.event_id, e.content_hash, e.algorithm {_LINKABLE} ORDER BY p.event_id LIMIT %s",
-            [BATCH],
-        )
-        rows = cursor.fetchall()
-        if not rows:
-            return 0, False
-        links: list[tuple[int, int, str, str]] = []
-        for event_id, content, algorithm in rows:
-            seq += 1
-            digest = link_hash(prev, seq, event_id, content, algorithm)
-            links.append((seq, event_id, prev, digest))
-            prev = digest
-        _insert_links(cursor, links, postgres)
-        ids = [link[1] for link in links]
-        if postgres:
-            cursor.execute(f"DELETE FROM {_PENDING} WHERE event_id = ANY(%s)", [ids])
-        else:
-            cursor.execute(f"DELETE FROM {_PENDING} WHERE event_id IN ({', '.join(['%s'] * len(ids))})", ids)
-        cursor.execute(f"UPDATE {_HEAD} SET last_seq = %s, last_hash = %s WHERE id = 1", [seq, prev])
-    return len(links), False
-
-
-def _insert_links(cursor: CursorWrapper, links: Sequence[tuple[int, int, str, str]], postgres: bool) -> None:
-    columns = "(seq, event_id, prev_hash, hash)"
-    if postgres:
-        # One statement for the whole batch.
-        seqs, events, prevs, hashes = (list(col) for col in zip(*links, strict=True))
-        cursor.execute(
-            f"INSERT INTO {_LINK} {columns} "
-            "SELECT * FROM unnest(%s::bigint[], %s::bigint[], %s::text[], %s::text[])",
-            [seqs, events, prevs, hashes],
-        )
-    else:
-        cursor.executemany(f"INSERT INTO {_LINK} {columns} VALUES (%s, %s, %s, %s)", links)
-
-
-def _lock_head(cursor: CursorWrapper) -> tuple[int, str]:
-    if connection.vendor == "postgresql":
-        sql = f"SELECT last_seq, last_hash FROM {_HEAD} WHERE id = 1 FOR UPDATE"
-    else:
-        # A write first, so this transaction holds SQLite's write lock from its first statement.
-        sql = f"UPDATE {_HEAD} SET last_seq = last_seq WHERE id = 1 RETURNING last_seq, last_hash"
+def _read_head(cursor: CursorWrapper) -> tuple[int, str]:
+    sql = f"SELECT last_seq, last_hash FROM {_HEAD} WHERE id = 1"
     cursor.execute(sql)
     row = cursor.fetchone()
     if row is None:
