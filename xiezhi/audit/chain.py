@@ -2,7 +2,8 @@
 
 Business transactions only INSERT an event and a queue entry (`AuditPending`). After commit,
 `chain_after_commit` (registered by `record` with `transaction.on_commit`) links whatever is
-queued; the scheduler's `audit-chain` job and `xiezhi audit-chain` do the same for anything a
+queued — on PostgreSQL by waking the process's chainer thread, so the request does not wait;
+the scheduler's `audit-chain` job and `xiezhi audit-chain` do the same for anything a
 crashed process left behind. See docs/adr/0002-audit-chaining.md.
 
 Order: each batch takes the queue entries it can see — committed events only — and links them
@@ -20,8 +21,11 @@ from its first statement.
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from collections.abc import Sequence
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.backends.utils import CursorWrapper
 
@@ -41,8 +45,13 @@ _PENDING = AuditPending._meta.db_table
 _HEAD = AuditChainHead._meta.db_table
 
 # Queue entries whose event is visible: an entry without its event (removed by someone) is never
-# linked and never keeps a chainer looping; `verify-audit` reports it.
-_LINKABLE = f"FROM {_PENDING} p JOIN {_EVENT} e ON e.id = p.event_id"
+# linked and never keeps a chainer looping; `verify-audit` reports it. The queue drives the join
+# (a bounded subquery): left to itself the planner may scan the whole event table to probe a
+# queue it believes empty.
+_LINKABLE = (
+    f"FROM (SELECT event_id FROM {_PENDING} ORDER BY event_id LIMIT {BATCH}) p "
+    f"JOIN {_EVENT} e ON e.id = p.event_id"
+)
 
 
 def chain_pending(rounds: int | None = None) -> int:
@@ -116,9 +125,7 @@ def _sqlite_chain(rounds: int | None) -> tuple[int, bool, int | None]:
 def _linkable(cursor: CursorWrapper) -> list[tuple[int, str, str]]:
     """Queued events that are visible — committed — in id order (within a batch any order would
     do: all of them committed before this statement)."""
-    cursor.execute(
-        f"SELECT p.event_id, e.content_hash, e.algorithm {_LINKABLE} ORDER BY p.event_id LIMIT %s", [BATCH]
-    )
+    cursor.execute(f"SELECT p.event_id, e.content_hash, e.algorithm {_LINKABLE} ORDER BY p.event_id")
     return [(int(r[0]), str(r[1]), str(r[2])) for r in cursor.fetchall()]
 
 
@@ -151,10 +158,73 @@ def _pg_write(cursor: CursorWrapper, links: Sequence[tuple[int, int, str, str]],
 
 
 def chain_after_commit() -> None:
-    """`record`'s on_commit hook."""
+    """`record`'s on_commit hook. On PostgreSQL it wakes this process's chainer thread and returns
+    at once, so an audited request pays nothing for the chain after its commit; several commits
+    while the thread works cost it one more round. Inline elsewhere (SQLite serialises writers
+    anyway), when XIEZHI_AUDIT_CHAIN_BACKGROUND is off, and inside an enclosing transaction (a
+    test executing captured hooks: another connection could not see its rows)."""
+    if (
+        connection.vendor == "postgresql"
+        and getattr(settings, "XIEZHI_AUDIT_CHAIN_BACKGROUND", True)
+        and not connection.in_atomic_block
+    ):
+        _background.notify()
+        return
     linked = chain_pending(rounds=ON_COMMIT_ROUNDS)
     if linked:
         log.debug("audit chainer linked %d events", linked)
+
+
+class _BackgroundChainer:
+    """One daemon thread per process, started on first use (after gunicorn's fork) with its own
+    database connection, closed whenever no commit has woken it for IDLE_CLOSE seconds."""
+
+    IDLE_CLOSE = 0.5
+
+    def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        self._lock = threading.Lock()
+        self._wake = threading.Event()
+        self._idle = threading.Event()
+        self._idle.set()
+        self._thread: threading.Thread | None = None
+
+    def notify(self) -> None:
+        with self._lock:
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(target=self._run, name="xiezhi-audit-chainer", daemon=True)
+                self._thread.start()
+            self._idle.clear()
+            self._wake.set()
+
+    def wait_idle(self, timeout: float = 10.0) -> bool:
+        """Until every commit notified so far has been chained (or another process's chainer, which
+        re-checks the queue, has it). For tests and the benchmark."""
+        return self._idle.wait(timeout)
+
+    def _run(self) -> None:
+        while True:
+            if not self._wake.wait(self.IDLE_CLOSE):
+                connection.close()
+                continue
+            self._wake.clear()
+            try:
+                connection.close_if_unusable_or_obsolete()
+                chain_pending()
+            except Exception:  # logged; the next commit or the scheduler's audit-chain job retries
+                log.exception("audit chainer failed")
+                connection.close()
+            with self._lock:
+                if not self._wake.is_set():
+                    self._idle.set()
+
+
+_background = _BackgroundChainer()
+# A forked child (a gunicorn worker, a benchmark writer) starts its own thread.
+os.register_at_fork(after_in_child=_background._reset)
+wait_background = _background.wait_idle
 
 
 def pending_count() -> int:

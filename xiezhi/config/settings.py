@@ -186,6 +186,8 @@ X_FRAME_OPTIONS = "DENY"
 XIEZHI_AUDIT_HASH = os.environ.get("XIEZHI_AUDIT_HASH", "sha256")
 # Seconds a committed audit event may wait for the chainer before verify-audit reports it.
 XIEZHI_AUDIT_CHAIN_GRACE = int(os.environ.get("XIEZHI_AUDIT_CHAIN_GRACE", "10"))
+# PostgreSQL: after commit, a per-process thread chains audit events (off: the committing thread does).
+XIEZHI_AUDIT_CHAIN_BACKGROUND = env_bool("XIEZHI_AUDIT_CHAIN_BACKGROUND", True)
 XIEZHI_SCHEDULER = env_bool("XIEZHI_SCHEDULER", True)
 
 # Notifications: outbound channels (console, email, sms) and the SMS gateway webhook.

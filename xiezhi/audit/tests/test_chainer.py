@@ -15,7 +15,7 @@ from django.db import connection, connections, transaction
 from django.utils import timezone
 
 from xiezhi.accounts.models import User
-from xiezhi.audit.chain import LOCK_KEY, chain_pending
+from xiezhi.audit.chain import LOCK_KEY, chain_pending, wait_background
 from xiezhi.audit.models import AuditChainHead, AuditChainLink, AuditEvent, AuditPending
 from xiezhi.audit.services import record
 from xiezhi.audit.tests.conftest import link_of, make_events
@@ -138,13 +138,14 @@ def test_a_later_commit_with_a_smaller_id_is_linked_after_the_earlier_commit() -
     assert recorded.wait(30)
     with transaction.atomic():
         fast = record(None, "test.fast")  # a larger id, committed first; its hook links it
+    assert wait_background()
     assert fast.pk > slow["event"].pk
     assert link_of(fast).seq == 1 and not AuditChainLink.objects.filter(event_id=slow["event"].pk).exists()
     assert verify_chain().ok  # the uncommitted event is invisible, not a gap
     release.set()
     thread.join()
-    assert errors == []
-    assert link_of(slow["event"]).seq == 2  # linked by the slow writer's own hook
+    assert errors == [] and wait_background()
+    assert link_of(slow["event"]).seq == 2  # linked after the slow writer's commit, by its hook
     result = verify_chain()
     assert result.ok and result.count == 2
 
@@ -157,7 +158,8 @@ def test_only_one_chainer_works_at_a_time() -> None:
     try:
         with other.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_lock(%s)", [LOCK_KEY])  # another chainer at work
-        event = record(None, "test.busy")  # autocommit: its hook finds the chainer busy
+        event = record(None, "test.busy")  # autocommit: its hook wakes the chainer, which finds the lock taken
+        assert wait_background()
         assert chain_pending() == 0
         assert AuditPending.objects.filter(event_id=event.pk).exists()
         with other.cursor() as cursor:

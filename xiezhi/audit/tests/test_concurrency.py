@@ -9,7 +9,7 @@ import threading
 import pytest
 from django.db import connection, transaction
 
-from xiezhi.audit.chain import chain_pending
+from xiezhi.audit.chain import chain_pending, wait_background
 from xiezhi.audit.hashing import GENESIS, content_hash, event_fields, link_hash
 from xiezhi.audit.models import AuditChainHead, AuditChainLink, AuditEvent, AuditPending
 from xiezhi.audit.services import record
@@ -64,8 +64,9 @@ def test_eight_concurrent_writers_extend_one_chain() -> None:
     checker.join()
     assert errors == []
 
-    # Every writer's hook ran after its commit; whatever was left while another chainer held the
-    # lock was picked up by that chainer's re-check, so the queue is already empty.
+    # Every writer's hook woke the chainer thread after its commit; whatever was committed while it
+    # held the lock was picked up by its re-check, so once it is idle the queue is empty.
+    assert wait_background()
     assert AuditPending.objects.count() == 0
     assert chain_pending() == 0
     total = WRITERS * EACH
