@@ -1,19 +1,20 @@
 """Walking the hash chain: every link, every event's content hash, position continuity, the head,
 and the events still waiting for the chainer.
 
-Streaming: one query over the links in position order joined to their events (a server-side
-cursor on PostgreSQL, no model instances, constant memory), inside one snapshot (REPEATABLE READ
-on PostgreSQL) so head, links and events agree; see benchmarks/audit.py for the time over a
-million events.
+Streaming, inside one snapshot (REPEATABLE READ on PostgreSQL) so head, links and events agree:
+one walk over the links in position order, one over the events in id order merged with their
+links (server-side cursors read ahead by a helper thread on PostgreSQL, no model instances,
+constant memory); see benchmarks/audit.py for the time over a million events.
 """
 
 from __future__ import annotations
 
 import json
+import queue
+import threading
 import time
 from collections.abc import Generator, Iterator, Sequence
-from contextlib import closing
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -221,12 +222,18 @@ def verify_chain() -> Verification:
         if connection.vendor == "postgresql" and own_transaction:
             with connection.cursor() as cursor:
                 cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                # Both walks are ordered index scans; a merge join streams, a hash join spills.
+                cursor.execute("SET LOCAL enable_hashjoin = off")
+                cursor.execute("SET LOCAL jit = off")
         result.problem = _verify(result)
     result.seconds = time.perf_counter() - started
     return result
 
 
 def _verify(result: Verification) -> Problem | None:
+    """Two streaming walks: the links in chain order (positions, links between them, the head),
+    then the events in id order with their link (content hash, link hash, events not linked).
+    The problem named is the one earliest in the chain; then events missing or waiting."""
     head = AuditChainHead.objects.filter(pk=1).values_list("last_seq", "last_hash").first()
     if head is None:
         # Only a test flush removes the head (a trigger refuses DELETE); links without it are an attack.
@@ -235,91 +242,193 @@ def _verify(result: Verification) -> Problem | None:
             return Problem(HEAD_MISMATCH, first[0], None, "", "审计链头记录缺失", first[1])
     else:
         result.head_seq, result.head_hash = head
-        with closing(iter_chain()) as rows:
-            problem = _walk_rows(result, rows)
-        if problem is not None:
-            return problem
-    return _unchained(result)
+    found = [p for p in (_walk_links(result), *_walk_events(result)) if p is not None]
+    if found:
+        # The earliest position; at a tie, what the walk along the chain saw (listed first).
+        return _with_event(min(found, key=lambda p: p.seq if p.seq is not None else 1 << 62))
+    return None
 
 
-def _walk_rows(result: Verification, rows: Iterator[Row]) -> Problem | None:
+def _stream(sql: str, params: Sequence[Any] = ()) -> Iterator[Sequence[Any]]:
+    """Rows of a query, streamed: on PostgreSQL a named cursor read by a helper thread, so the
+    server produces the next chunk while this thread hashes the current one."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, list(params))
+            while chunk := cursor.fetchmany(CHUNK):
+                yield from chunk
+        return
+    connection.ensure_connection()
+    assert connection.connection is not None
+    raw = connection.connection.cursor(name=f"xiezhi_verify_{threading.get_ident()}")
+    chunks: queue.Queue[list[Any] | BaseException | None] = queue.Queue(maxsize=4)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            raw.execute(sql, list(params))
+            while not stop.is_set() and (chunk := raw.fetchmany(CHUNK)):
+                chunks.put(chunk)
+            chunks.put(None)
+        except BaseException as exc:  # handed to the consumer
+            chunks.put(exc)
+
+    producer = threading.Thread(target=produce, daemon=True)
+    producer.start()
+    try:
+        while (item := chunks.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield from item
+    finally:
+        stop.set()
+        while producer.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                chunks.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        raw.close()
+
+
+def _walk_links(result: Verification) -> Problem | None:
+    """Positions 1…n without a gap, each link's prev_hash = the previous link's hash, and the head."""
     expected, prev_hash = 1, GENESIS
-    prev_fields: dict[str, Any] | None = None
-    for seq, stored_prev, stored_hash, event_id, stored_content, fields in rows:
+    rows = _stream(f"SELECT seq, prev_hash, hash, event_id FROM {AuditChainLink._meta.db_table} ORDER BY seq")
+    for seq, stored_prev, stored_hash, event_id in rows:
         if seq != expected:
-            after = f"第 {expected - 1} 号（{zh_time(_time(prev_fields))}）" if prev_fields else "链首"
+            after = f"第 {expected - 1} 号之后" if expected > 1 else "链首"
             return Problem(
                 MISSING,
                 expected,
                 None,
                 "",
-                f"{after}之后应为第 {expected} 号，实际为第 {seq} 号（编号 {event_id}）；"
-                f"缺少 {seq - expected} 条事件的链接",
+                f"{after}应为第 {expected} 号，实际为第 {seq} 号（编号 {event_id}）；缺少 {seq - expected} 条事件的链接",
             )
-        if fields is None or stored_content is None:
-            return Problem(
-                MISSING, seq, None, "", f"链接指向的编号 {event_id} 的事件不存在（事件被删除）", event_id
-            )
-        action, algorithm = fields["action"], fields["algorithm"]
         if stored_prev != prev_hash:
             return Problem(
                 BROKEN_LINK,
                 seq,
-                _time(fields),
-                action,
+                None,
+                "",
                 f"记录的前一摘要与第 {seq - 1} 号链接的摘要不一致（该链接或前一链接被改动）"
                 if seq > 1
                 else "首个链接的前一摘要不是初始值",
                 event_id,
             )
-        try:
-            computed = content_hash(fields, algorithm)
-        except (RuntimeError, ValueError) as exc:
-            return Problem(DIGEST_MISMATCH, seq, _time(fields), action, f"无法计算摘要：{exc}", event_id)
-        if computed != stored_content:
-            return Problem(
-                DIGEST_MISMATCH,
-                seq,
-                _time(fields),
-                action,
-                "重新计算的内容摘要与记录的不一致（事件内容被改动）",
-                event_id,
-            )
-        if link_hash(stored_prev, seq, event_id, stored_content, algorithm) != stored_hash:
-            return Problem(
-                LINK_MISMATCH,
-                seq,
-                _time(fields),
-                action,
-                "重新计算的链接摘要与记录的不一致（链接记录被改动，或事件内容连同内容摘要被改写）",
-                event_id,
-            )
-        result.algorithms.add(algorithm)
         result.count += 1
-        expected, prev_hash, prev_fields = seq + 1, stored_hash, fields
+        expected, prev_hash = seq + 1, stored_hash
     if result.count < result.head_seq:
         return Problem(
             MISSING,
             expected,
             None,
             "",
-            f"链头记录共 {result.head_seq} 条，实际只有 {result.count} 条；"
-            f"第 {expected} 号起的事件缺失（链尾被删除）",
+            f"链头记录共 {result.head_seq} 条，实际只有 {result.count} 条；第 {expected} 号起的事件缺失（链尾被删除）",
         )
     if result.count > result.head_seq or prev_hash != result.head_hash:
         return Problem(
             HEAD_MISMATCH,
             result.head_seq,
-            _time(prev_fields) if prev_fields else None,
-            prev_fields["action"] if prev_fields else "",
+            None,
+            "",
             f"链头记录（第 {result.head_seq} 号）与链上最后一个链接（第 {result.count} 号）的摘要不一致",
         )
     return None
 
 
-def _unchained(result: Verification) -> Problem | None:
-    """Events with no link: fine for a moment after commit, a finding after the grace period. A
-    queue entry whose event is gone means an event was deleted before it was chained."""
+def _event_rows() -> Iterator[tuple[int, dict[str, Any], str, int | None, str | None, str | None]]:
+    """(id, hashed fields in canonical form, content_hash, link seq, link prev_hash, link hash)."""
+    event, link = AuditEvent._meta.db_table, AuditChainLink._meta.db_table
+    postgres = connection.vendor == "postgresql"
+    select = ", ".join(
+        "to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')"
+        if postgres and name == "created_at"
+        else f"e.{name}::text"
+        if postgres and name in ("before", "after")
+        else f"e.{name}"
+        for name in HASHED_FIELDS
+    )
+    sql = (
+        f"SELECT e.id, e.content_hash, l.seq, l.prev_hash, l.hash, {select} "
+        f"FROM {event} e LEFT JOIN {link} l ON l.event_id = e.id ORDER BY e.id"
+    )
+    loads, width = json.loads, len(HASHED_FIELDS)
+    for row in _stream(sql):
+        values = row[5:]
+        if postgres:
+            fields = dict(zip(HASHED_FIELDS, values, strict=True))
+            before, after = values[_BEFORE], values[_AFTER]
+            fields["before"] = None if before is None else loads(before)
+            fields["after"] = None if after is None else loads(after)
+        else:
+            fields = _plain_fields(values[:width])
+        yield row[0], fields, row[1], row[2], row[3], row[4]
+
+
+def _walk_events(result: Verification) -> list[Problem | None]:
+    """Each event's content hash, each link's hash over its event; then what has no link."""
+    problem: Problem | None = None
+    matched, stale, first_stale = 0, 0, None
+    limit = canonical_time(timezone.now() - grace())
+    for event_id, fields, stored_content, seq, stored_prev, stored_hash in _event_rows():
+        if seq is None:
+            # Not linked yet: fine for a moment after commit, a finding after the grace period.
+            if fields["created_at"] < limit:  # same canonical form: text order is time order
+                stale += 1
+                first_stale = first_stale or (event_id, fields)
+            else:
+                result.pending += 1
+            continue
+        matched += 1
+        if problem is not None and problem.seq is not None and problem.seq < seq:
+            continue  # an earlier problem is already known; keep counting only
+        algorithm = fields["algorithm"]
+        try:
+            computed = content_hash(fields, algorithm)
+        except (RuntimeError, ValueError) as exc:
+            problem = Problem(
+                DIGEST_MISMATCH, seq, _time(fields), fields["action"], f"无法计算摘要：{exc}", event_id
+            )
+            continue
+        if computed != stored_content:
+            problem = Problem(
+                DIGEST_MISMATCH,
+                seq,
+                _time(fields),
+                fields["action"],
+                "重新计算的内容摘要与记录的不一致（事件内容被改动）",
+                event_id,
+            )
+        elif link_hash(str(stored_prev), seq, event_id, stored_content, algorithm) != stored_hash:
+            problem = Problem(
+                LINK_MISMATCH,
+                seq,
+                _time(fields),
+                fields["action"],
+                "重新计算的链接摘要与记录的不一致（链接记录被改动，或事件内容连同内容摘要被改写）",
+                event_id,
+            )
+        else:
+            result.algorithms.add(algorithm)
+    found: list[Problem | None] = [problem]
+    if matched < result.count:  # a link whose event is gone
+        gone = (
+            AuditChainLink.objects.exclude(event_id__in=AuditEvent.objects.values("id"))
+            .order_by("seq")
+            .values_list("seq", "event_id")
+            .first()
+        )
+        if gone is not None:
+            found.append(
+                Problem(
+                    MISSING,
+                    gone[0],
+                    None,
+                    "",
+                    f"链接指向的编号 {gone[1]} 的事件不存在（事件被删除）",
+                    gone[1],
+                )
+            )
     orphan = (
         AuditPending.objects.exclude(event_id__in=AuditEvent.objects.values("id"))
         .order_by("event_id")
@@ -327,26 +436,33 @@ def _unchained(result: Verification) -> Problem | None:
         .first()
     )
     if orphan is not None:
-        return Problem(MISSING, None, None, "", "待入链队列中的事件不存在（事件在入链前被删除）", orphan)
-    if AuditEvent.objects.count() == result.count:
-        return None
-    limit = timezone.now() - grace()
-    waiting = AuditEvent.objects.filter(link__isnull=True)
-    stale = waiting.filter(created_at__lt=limit)
-    first = stale.order_by("id").values_list("id", "created_at", "action").first()
-    if first is None:
-        result.pending = waiting.count()
-        return None
-    late = stale.count()
-    return Problem(
-        UNCHAINED,
-        None,
-        first[1],
-        first[2],
-        f"提交后超过 {int(grace().total_seconds())} 秒仍未链入哈希链，共 {late} 条"
-        "（入链任务未运行，或待入链队列被改动）；请运行 xiezhi audit-chain 后再校验",
-        first[0],
-    )
+        found.append(
+            Problem(MISSING, None, None, "", "待入链队列中的事件不存在（事件在入链前被删除）", orphan)
+        )
+    if first_stale is not None:
+        event_id, fields = first_stale
+        found.append(
+            Problem(
+                UNCHAINED,
+                None,
+                _time(fields),
+                fields["action"],
+                f"提交后超过 {int(grace().total_seconds())} 秒仍未链入哈希链，共 {stale} 条"
+                "（入链任务未运行，或待入链队列被改动）；请运行 xiezhi audit-chain 后再校验",
+                event_id,
+            )
+        )
+    return found
+
+
+def _with_event(problem: Problem) -> Problem:
+    """A problem found on the links alone gets its event's time and action for the message."""
+    if problem.event_id is None or problem.action or problem.kind == MISSING:
+        return problem
+    event = AuditEvent.objects.filter(pk=problem.event_id).values_list("created_at", "action").first()
+    if event is None:
+        return problem
+    return replace(problem, created_at=event[0], action=event[1])
 
 
 def _time(fields: dict[str, Any]) -> datetime:
