@@ -218,3 +218,14 @@ def test_time_of_day_is_shown_in_beijing_time(trail: dict[str, AuditEvent], audi
     html = auditor.get("/audit/", {"action": "units.export"}).content.decode()
     assert "2025年10月4日 23:00:00" in html
     assert timedelta(0) == trail["export"].created_at - at(4, 23)
+
+
+def test_an_event_waiting_for_the_chainer_is_shown_as_such(
+    trail: dict[str, AuditEvent], api: dict[str, str], auditor: Client
+) -> None:
+    waiting = record(None, "test.waiting")  # inside the test's transaction: never committed, never linked
+    data = Client().get(f"/api/v1/audit/events/{waiting.pk}", headers=api).json()
+    assert (data["id"], data["seq"], data["prev_hash"], data["hash"]) == (waiting.pk, None, None, None)
+    assert data["content_hash"] == waiting.content_hash
+    page = auditor.get(f"/audit/{waiting.pk}/").content.decode()
+    assert "待入链" in page and waiting.content_hash in page
