@@ -57,9 +57,9 @@ def relink(apps, schema_editor):
             raise RuntimeError(f"审计链在第 {seq + 1} 号事件处损坏，迁移中止：请先用旧版本 xiezhi verify-audit 查明")
         seq, prev_old = old["seq"], stored_hash
         fields = {f: old[f] for f in HASHED_FIELDS}
-        digest = content_hash(fields, old["algorithm"])
-        event_model.objects.filter(pk=event_id).update(content_hash=digest)
-        link = link_hash(prev, seq, event_id, digest, old["algorithm"])
+        content = content_hash(fields, old["algorithm"])
+        event_model.objects.filter(pk=event_id).update(content_hash=content)
+        link = link_hash(prev, seq, event_id, content, old["algorithm"])
         links.append(link_model(seq=seq, event_id=event_id, prev_hash=prev, hash=link))
         prev = link
         if len(links) >= 2000:
