@@ -229,3 +229,5 @@ def test_an_event_waiting_for_the_chainer_is_shown_as_such(
     assert data["content_hash"] == waiting.content_hash
     page = auditor.get(f"/audit/{waiting.pk}/").content.decode()
     assert "待入链" in page and waiting.content_hash in page
+    listing = auditor.get("/audit/").content.decode()
+    assert "待入链" in listing and f"<td>{link_of(trail['late']).seq}</td>" in listing
