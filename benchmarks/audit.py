@@ -11,7 +11,8 @@ printed, never asserted.
 Since ADR 0002 an append is the business transaction's INSERT of the event and its queue entry;
 each writer's after-commit hook then tries to chain (one chainer at a time, batches). The figure
 counts committed appends per second; the chain's lag at the end (events still queued when the
-writers stop, and how long the chainer takes to link them) is printed beside it.
+writers stop, and how long the chainer takes to link them) is printed beside it. BENCH_NO_HOOK=1
+(measurement only) keeps the writers from chaining, to show what the INSERT alone costs.
 """
 
 from __future__ import annotations
