@@ -60,13 +60,20 @@ def chain_pending(rounds: int | None = None) -> int:
 
     After the lock is released the queue is looked at again: a writer that committed while this
     chainer held the lock found it busy and left its event to this one."""
-    chain = _pg_chain if connection.vendor == "postgresql" else _sqlite_chain
     total, left = 0, rounds
     while True:
-        linked, busy, left = chain(left)
+        linked, left, more = chain_pass(left)
         total += linked
-        if busy or left == 0 or not _linkable_exists():
+        if not more:
             return total
+
+
+def chain_pass(rounds: int | None = None) -> tuple[int, int | None, bool]:
+    """One turn of the lock: (events linked, rounds left, whether linkable events remain after the
+    lock was released — someone's hook may have found it busy, and it is now this caller's to do)."""
+    chain = _pg_chain if connection.vendor == "postgresql" else _sqlite_chain
+    linked, busy, left = chain(rounds)
+    return linked, left, not busy and left != 0 and _linkable_exists()
 
 
 def _pg_chain(rounds: int | None) -> tuple[int, bool, int | None]:
@@ -217,7 +224,11 @@ class _BackgroundChainer:
             self._wake.clear()
             try:
                 connection.close_if_unusable_or_obsolete()
-                chain_pending()
+                # One turn, not chain_pending's loop: what is left (events committed meanwhile, or
+                # handed over by a chainer that found the lock busy) is for the next turn, after
+                # the linger — chasing each new commit would cost a chainer commit per event.
+                if chain_pass()[2]:
+                    self._wake.set()
             except Exception:  # logged; the next commit or the scheduler's audit-chain job retries
                 log.exception("audit chainer failed")
                 connection.close()
