@@ -7,6 +7,12 @@ Uses its own database (xiezhi_bench_audit by default, dropped and re-created at 
 server from XIEZHI_BENCH_PG, default postgres://postgres@127.0.0.1:5432). Targets (issue 3 §10):
 ≥ 2,000 appends/s with 8 writers, verification of 1,000,000 events in < 30 s. Figures are
 printed, never asserted.
+
+Since ADR 0002 an append is the business transaction's INSERT of the event and its queue entry;
+each writer's after-commit hook then tries to chain (one chainer at a time, batches). The figure
+counts committed appends per second; the chain's lag at the end (events still queued when the
+writers stop, and how long the chainer takes to link them) is printed beside it. BENCH_NO_HOOK=1
+(measurement only) keeps the writers from chaining, to show what the INSERT alone costs.
 """
 
 from __future__ import annotations
@@ -48,8 +54,11 @@ def _write_until(n: int, stop: Any, barrier: Any, synchronous_commit: str) -> in
     """One writer: append events, each in its own transaction, until told to stop."""
     from django.db import connection, transaction
 
+    from xiezhi.audit import services
     from xiezhi.audit.services import record
 
+    if os.environ.get("BENCH_NO_HOOK"):  # measurement only: writers never chain, the main process does
+        services.chain_after_commit = lambda: None  # type: ignore[assignment]
     try:
         with connection.cursor() as cursor:
             cursor.execute(f"SET synchronous_commit = {synchronous_commit}")
@@ -120,8 +129,17 @@ def appends(
     return total, elapsed
 
 
+def drain() -> tuple[int, float]:
+    """Events still queued when the writers stopped, and the seconds the chainer takes to link them."""
+    from xiezhi.audit.chain import chain_pending, pending_count
+
+    queued, started = pending_count(), time.perf_counter()
+    chain_pending()
+    return queued, time.perf_counter() - started
+
+
 def commit_latency(n: int = 50) -> float:
-    """Seconds per durable write commit on this server: the floor under any chained append."""
+    """Seconds per durable write commit on this server: one writer's floor per append."""
     from django.db import connection, transaction
 
     with connection.cursor() as cursor:
@@ -134,32 +152,37 @@ def commit_latency(n: int = 50) -> float:
 
 
 def bulk_events(total: int) -> float:
-    """Append `total` events with correct hashes straight through COPY, continuing the chain."""
+    """Append `total` events with correct content hashes and their links straight through COPY,
+    continuing the chain (what the chainer would have written)."""
     from django.conf import settings
     from django.db import connection, transaction
 
-    from xiezhi.audit.hashing import HASHED_FIELDS, chain_hash, fields_from_row
+    from xiezhi.audit.hashing import HASHED_FIELDS, content_hash, fields_from_row, link_hash
     from xiezhi.audit.models import AuditChainHead
 
     started = time.perf_counter()
     algorithm = settings.XIEZHI_AUDIT_HASH
-    columns = (*HASHED_FIELDS, "prev_hash", "hash")
+    columns = ("id", *HASHED_FIELDS, "content_hash")
     with transaction.atomic():
         head = AuditChainHead.objects.select_for_update().get(pk=1)
         seq, prev = head.last_seq, head.last_hash
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT coalesce(max(id), 0) FROM audit_auditevent")
+            event_id = cursor.fetchone()[0]
         moment = datetime(2024, 1, 1, tzinfo=UTC)
         raw = connection.connection
         assert raw is not None
+        links: list[tuple[int, int, str, str]] = []
         with (
             raw.cursor() as cursor,
             cursor.copy(f"COPY audit_auditevent ({', '.join(columns)}) FROM STDIN") as copy,
         ):
             for i in range(total):
                 seq += 1
+                event_id += 1
                 moment += timedelta(microseconds=37_013)
                 ok = i % 17 != 0
                 row: list[Any] = [
-                    seq,
                     moment,
                     1000 + i % 50,
                     f"测试人员{i % 50}",
@@ -176,21 +199,32 @@ def bulk_events(total: int) -> float:
                     {"status": "accepted", "n": i},
                     algorithm,
                 ]
-                digest = chain_hash(prev, fields_from_row(row), algorithm)
+                content = content_hash(fields_from_row(row), algorithm)
                 copy.write_row(
                     [
-                        *row[:13],
+                        event_id,
+                        *row[:12],
+                        json.dumps(row[12], ensure_ascii=False),
                         json.dumps(row[13], ensure_ascii=False),
-                        json.dumps(row[14], ensure_ascii=False),
                         algorithm,
-                        prev,
-                        digest,
+                        content,
                     ]
                 )
+                digest = link_hash(prev, seq, event_id, content, algorithm)
+                links.append((seq, event_id, prev, digest))
                 prev = digest
+        with (
+            raw.cursor() as cursor,
+            cursor.copy("COPY audit_auditchainlink (seq, event_id, prev_hash, hash) FROM STDIN") as copy,
+        ):
+            for link in links:
+                copy.write_row(link)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT setval('audit_auditevent_id_seq', %s)", [event_id])
         AuditChainHead.objects.filter(pk=1).update(last_seq=seq, last_hash=prev)
     with connection.cursor() as cursor:  # autocommit again: VACUUM cannot run in a transaction
         cursor.execute("VACUUM ANALYZE audit_auditevent")
+        cursor.execute("VACUUM ANALYZE audit_auditchainlink")
     return time.perf_counter() - started
 
 
@@ -226,9 +260,11 @@ def main() -> None:
         print(f"[synchronous_commit={mode}] 1 个写入者：{one / one_s:,.0f} 条/秒（{one} 条，{one_s:.1f} 秒）")
         many, many_s = appends(args.writers, args.seconds, mode, args.mode)
         rate = many / many_s
+        queued, lag = drain()
         print(
             f"[synchronous_commit={mode}] {args.writers} 个并发写入{'进程' if args.mode == 'process' else '线程'}：{rate:,.0f} 条/秒"
-            f"（{many} 条，{many_s:.1f} 秒）——目标 ≥ 2,000 条/秒：{'达到' if rate >= 2000 else '未达到'}"
+            f"（{many} 条，{many_s:.1f} 秒）——目标 ≥ 2,000 条/秒：{'达到' if rate >= 2000 else '未达到'}；"
+            f"停止时待入链 {queued} 条，补链用时 {lag:.2f} 秒"
         )
     check = verify_chain()
     print(f"并发写入后的链：{check.message()}")

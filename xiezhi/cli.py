@@ -16,6 +16,7 @@ HELP = """\
   createadmin      创建三员管理员账号 / create an administrator account (sysadmin, secadmin, auditadmin)
   verify-audit     校验审计日志哈希链 / verify the audit trail's hash chain
   audit-archive    导出180天前的审计事件（不删除）/ export audit events older than 180 days (nothing deleted)
+  audit-chain      将已提交的审计事件链入哈希链 / link committed audit events into the hash chain
   sweep            时限巡检：超期标记、提醒、督办 / mark overdue duties, remind, escalate
   hazard_sweep     隐患通报巡检：超时未派员的报告县政府 / report overdue hazard dispatches to the government
   deliver          发送到期的通知投递（含重试）/ send due notification deliveries, with retries

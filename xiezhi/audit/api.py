@@ -47,9 +47,9 @@ def list_events(request: HttpRequest, query: Query[AuditQuery]) -> dict[str, Any
     }
 
 
-@router.get("/events/{seq}", response=AuditEventOut, summary="单条审计事件（含变更前后）")
-def get_event(request: HttpRequest, seq: int) -> AuditEvent:
-    return event_for(_auditor(request), seq)
+@router.get("/events/{event_id}", response=AuditEventOut, summary="单条审计事件（含变更前后）")
+def get_event(request: HttpRequest, event_id: int) -> AuditEvent:
+    return event_for(_auditor(request), event_id)
 
 
 @router.get("/export.csv", summary="导出筛选结果为 CSV（UTF-8 BOM；导出本身记入审计）")

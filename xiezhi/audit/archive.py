@@ -2,8 +2,9 @@
 
 Audit logs are kept at least 180 days (LAW.md rule 71: 网络安全法 art. 21(3), six months), so
 no date later than today − 180 days is accepted. Archival writes the events before the date to
-a JSON Lines file (every hashed field, prev_hash and hash, so the file verifies on its own) and a
-manifest beside it; the rows stay in the table because the triggers forbid DELETE and the chain
+a JSON Lines file in chain order (every hashed field with the event's id and content hash, and its
+link: seq, prev_hash, hash — so the file verifies on its own from the genesis value) and a manifest
+beside it; the rows stay in the table because the triggers forbid DELETE and the chain
 must stay verifiable from its first event.
 """
 
@@ -15,12 +16,13 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
-from xiezhi.audit.hashing import GENESIS, HASHED_FIELDS, chain_hash, fields_from_row
+from xiezhi.audit.hashing import GENESIS, content_hash, link_hash
 from xiezhi.audit.models import AuditEvent
 from xiezhi.audit.services import record
+from xiezhi.audit.verify import iter_chain
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import ValidationFailed
 
@@ -65,25 +67,30 @@ def archive(before: date, directory: Path, actor: Actor | None = None) -> Archiv
     directory.mkdir(parents=True, exist_ok=True)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
     path = directory / f"audit-before-{before.isoformat()}-{stamp}.jsonl"
-    columns = (*HASHED_FIELDS, "prev_hash", "hash")
-    rows = AuditEvent.objects.filter(created_at__lt=cutoff).order_by("seq").values_list(*columns)
     count, first_seq, last_seq, prev, chain_ok = 0, None, None, GENESIS, True
     digest = hashlib.sha256()
+    rows = iter_chain("e.created_at < %s", [connection.ops.adapt_datetimefield_value(cutoff)])
     with path.open("w", encoding="utf-8") as out:
-        for row in rows.iterator(chunk_size=5000):
-            fields = fields_from_row(row[: len(HASHED_FIELDS)])
-            stored_prev, stored_hash = row[-2], row[-1]
+        for seq, stored_prev, stored_hash, event_id, stored_content, fields in rows:
+            assert fields is not None and stored_content is not None  # the join found the event
             # A prefix of the chain: it must link from the genesis value and hash correctly.
-            expected_seq = (last_seq or 0) + 1
             if (
-                fields["seq"] != expected_seq
+                seq != (last_seq or 0) + 1
                 or stored_prev != prev
-                or (chain_hash(stored_prev, fields, fields["algorithm"]) != stored_hash)
+                or content_hash(fields, fields["algorithm"]) != stored_content
+                or link_hash(stored_prev, seq, event_id, stored_content, fields["algorithm"]) != stored_hash
             ):
                 chain_ok = False
             line = (
                 json.dumps(
-                    {**fields, "prev_hash": stored_prev, "hash": stored_hash},
+                    {
+                        **fields,
+                        "id": event_id,
+                        "content_hash": stored_content,
+                        "seq": seq,
+                        "prev_hash": stored_prev,
+                        "hash": stored_hash,
+                    },
                     ensure_ascii=False,
                     sort_keys=True,
                 )
@@ -92,8 +99,11 @@ def archive(before: date, directory: Path, actor: Actor | None = None) -> Archiv
             out.write(line)
             digest.update(line.encode())
             count += 1
-            first_seq = fields["seq"] if first_seq is None else first_seq
-            last_seq, prev = fields["seq"], stored_hash
+            first_seq = seq if first_seq is None else first_seq
+            last_seq, prev = seq, stored_hash
+    # An old event that never joined the chain is not in the file: the archive is incomplete.
+    if AuditEvent.objects.filter(created_at__lt=cutoff, link__isnull=True).exists():
+        chain_ok = False
     report = ArchiveReport(
         before=before.isoformat(),
         path=str(path),

@@ -20,6 +20,7 @@ from xiezhi.audit.services import record
 from xiezhi.core.actor import Actor
 
 BOM = "\ufeff"
+# 序号 is the event's number (its id); 链序号 its position in the chain, empty while it waits.
 HEADER = [
     "序号",
     "时间（北京时间）",
@@ -37,10 +38,12 @@ HEADER = [
     "变更前",
     "变更后",
     "摘要算法",
-    "摘要",
+    "内容摘要",
+    "链序号",
+    "链接摘要",
 ]
 COLUMNS = (
-    "seq",
+    "id",
     "created_at",
     "actor_name",
     "actor_user_id",
@@ -56,7 +59,9 @@ COLUMNS = (
     "before",
     "after",
     "algorithm",
-    "hash",
+    "content_hash",
+    "link__seq",
+    "link__hash",
 )
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -81,7 +86,8 @@ def _cell(value: Any) -> str:
 
 def start_export(actor: Actor, flt: AuditFilter) -> Iterator[str]:
     """Check, count and audit the export now; stream the rows afterwards. The export covers the
-    chain as it stood before its own event."""
+    events recorded before its own event (a chain position is empty for an event the chainer has
+    not linked yet)."""
     qs = flt.apply(events_for(actor))
     with transaction.atomic():
         count = qs.count()
@@ -92,7 +98,7 @@ def start_export(actor: Actor, flt: AuditFilter) -> Iterator[str]:
             reason=flt.describe(),
             after={"rows": count, "format": "csv"},
         )
-    rows = qs.filter(seq__lt=event.seq).values_list(*COLUMNS).iterator(chunk_size=2000)
+    rows = qs.filter(id__lt=event.pk).values_list(*COLUMNS).iterator(chunk_size=2000)
     return _lines(rows)
 
 

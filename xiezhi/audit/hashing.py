@@ -1,9 +1,16 @@
-"""Canonical serialisation and the chain hash of an audit event.
+"""Canonical serialisation, the content hash of an audit event and the hash of its chain link.
 
-The hash of event *n* is ``H(prev_hash || canonical(fields))`` where ``prev_hash`` is the hash of
-event *n-1* (64 zeros for the first event) and ``canonical`` is sorted-key, compact JSON of the
-fields in `HASHED_FIELDS`. `H` is SHA-256 or SM3 (GB/T 32905), chosen per event by its
-``algorithm`` field, so that switching ``XIEZHI_AUDIT_HASH`` leaves older events verifiable.
+Two digests (docs/adr/0002-audit-chaining.md):
+
+* the **content hash** of an event, ``H(canonical(fields))``, computed by `record` inside the
+  business transaction; ``canonical`` is sorted-key, compact JSON of the fields in
+  `HASHED_FIELDS`;
+* the **link hash** of chain position *n*, ``H(prev_hash "|" n "|" event_id "|" content_hash)``,
+  computed by the chainer after commit, where ``prev_hash`` is the link hash of position *n-1*
+  (64 zeros for the first).
+
+`H` is SHA-256 or SM3 (GB/T 32905), chosen per event by its ``algorithm`` field (the link uses its
+event's), so that switching ``XIEZHI_AUDIT_HASH`` leaves older events verifiable.
 """
 
 from __future__ import annotations
@@ -17,9 +24,10 @@ from typing import Any
 GENESIS = "0" * 64
 ALGORITHMS = ("sha256", "sm3")
 
-# Order matters only for `fields_from_row`: the verifier selects these columns in this order.
+# The event's own fields, covered by its content hash. Order matters only for `fields_from_row`:
+# the verifier selects these columns in this order. The chain position is not among them: it is
+# assigned after commit and covered by the link hash.
 HASHED_FIELDS: tuple[str, ...] = (
-    "seq",
     "created_at",
     "actor_user_id",
     "actor_name",
@@ -80,8 +88,14 @@ def canonical(fields: dict[str, Any]) -> bytes:
     return _ENCODER.encode(fields).encode()
 
 
-def chain_hash(prev_hash: str, fields: dict[str, Any], algorithm: str = "sha256") -> str:
-    return digest(algorithm, prev_hash.encode() + canonical(fields))
+def content_hash(fields: dict[str, Any], algorithm: str = "sha256") -> str:
+    return digest(algorithm, canonical(fields))
+
+
+def link_hash(prev_hash: str, seq: int, event_id: int, content: str, algorithm: str = "sha256") -> str:
+    """The position and the event's id are in the link hash: moving a link to another position
+    or pointing it at another event breaks it, as does replacing the event's content hash."""
+    return digest(algorithm, f"{prev_hash}|{seq}|{event_id}|{content}".encode())
 
 
 def canonical_time(value: datetime) -> str:

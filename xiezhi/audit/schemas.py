@@ -5,6 +5,8 @@ from typing import Any
 
 from ninja import Schema
 
+from xiezhi.audit.models import AuditEvent
+
 
 class AuditQuery(Schema):
     """Every parameter is text: the filter parser gives Chinese field errors (422)."""
@@ -22,7 +24,11 @@ class AuditQuery(Schema):
 
 
 class AuditEventOut(Schema):
-    seq: int
+    """`seq`, `prev_hash` and `hash` are the event's chain link: null for the moment between the
+    business commit and the chainer linking it."""
+
+    id: int
+    seq: int | None
     created_at: datetime
     actor_user_id: int | None
     actor_name: str
@@ -38,8 +44,24 @@ class AuditEventOut(Schema):
     before: dict[str, Any] | None
     after: dict[str, Any] | None
     algorithm: str
-    prev_hash: str
-    hash: str
+    content_hash: str
+    prev_hash: str | None
+    hash: str | None
+
+    @staticmethod
+    def resolve_seq(obj: AuditEvent) -> int | None:
+        link = obj.chain_link
+        return link.seq if link else None
+
+    @staticmethod
+    def resolve_prev_hash(obj: AuditEvent) -> str | None:
+        link = obj.chain_link
+        return link.prev_hash if link else None
+
+    @staticmethod
+    def resolve_hash(obj: AuditEvent) -> str | None:
+        link = obj.chain_link
+        return link.hash if link else None
 
 
 class AuditEventPage(Schema):
@@ -53,7 +75,8 @@ class AuditEventPage(Schema):
 class ProblemOut(Schema):
     kind: str
     label: str
-    seq: int
+    seq: int | None
+    event_id: int | None
     created_at: str | None
     action: str
     detail: str
@@ -67,4 +90,5 @@ class VerificationOut(Schema):
     head_hash: str
     algorithms: list[str]
     seconds: float
+    pending: int
     problem: ProblemOut | None

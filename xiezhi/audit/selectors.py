@@ -25,12 +25,13 @@ def require_auditor(actor: Actor) -> None:
 
 def events_for(actor: Actor) -> QuerySet[AuditEvent]:
     require_auditor(actor)
-    return AuditEvent.objects.order_by("-seq")
+    # Newest first by event number; the chain position comes along for display.
+    return AuditEvent.objects.select_related("link").order_by("-id")
 
 
-def event_for(actor: Actor, seq: int) -> AuditEvent:
+def event_for(actor: Actor, event_id: int) -> AuditEvent:
     require_auditor(actor)
-    event = AuditEvent.objects.filter(seq=seq).first()
+    event = AuditEvent.objects.select_related("link").filter(pk=event_id).first()
     if event is None:
         raise NotFound("审计事件不存在")
     return event

@@ -1,8 +1,9 @@
 """Writing audit events. Call `record` inside the service's transaction — never from signals.
 
-`record` takes the chain head's row lock with its first statement and the lock is held until
-the enclosing transaction commits, so call it as late as possible in the business transaction
-(after the state change, before obligations and side effects) to keep the queue short.
+`record` only INSERTs the event (with its content hash) and a queue entry: it takes no lock, so
+audited transactions no longer queue behind one another. The event is linked into the hash chain
+right after the business transaction commits (`xiezhi.audit.chain`), so it exists if and only if
+the business change committed. See docs/adr/0002-audit-chaining.md.
 """
 
 from __future__ import annotations
@@ -14,8 +15,9 @@ from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from xiezhi.audit.hashing import GENESIS, HASHED_FIELDS, chain_hash, event_fields
-from xiezhi.audit.models import AuditChainHead, AuditEvent
+from xiezhi.audit.chain import chain_after_commit
+from xiezhi.audit.hashing import HASHED_FIELDS, content_hash, event_fields
+from xiezhi.audit.models import AuditEvent, AuditPending
 from xiezhi.core.actor import Actor
 from xiezhi.rulebook.masking import MaskKind, mask_mapping
 
@@ -31,8 +33,8 @@ SENSITIVE_KEYS: dict[str, MaskKind] = {
     "reporter_name": MaskKind.NAME,
 }
 
-_HEAD = AuditChainHead._meta.db_table
 _EVENT = AuditEvent._meta.db_table
+_PENDING = AuditPending._meta.db_table
 
 
 def _clean_text(value: str) -> str:
@@ -71,38 +73,6 @@ def _describe_target(target: Any) -> tuple[str, str, str]:
     return type(target).__name__, "", str(target)
 
 
-def _lock_head() -> tuple[int, str]:
-    """Lock the head row and return (the next seq, the previous hash). The lock is held until the
-    enclosing transaction ends, so writers queue here and each sees what its predecessor committed.
-
-    PostgreSQL: SELECT … FOR UPDATE, and the head moves in the same statement as the INSERT, so each
-    append leaves one row version of the head instead of two — under contention the hot row's
-    version chain is what slows every writer. SQLite: an UPDATE … RETURNING that takes the write
-    lock at once (Django's select_for_update is a no-op there)."""
-    if connection.vendor == "postgresql":
-        sql = f"SELECT last_seq + 1, last_hash FROM {_HEAD} WHERE id = 1 FOR UPDATE"
-    else:
-        sql = f"UPDATE {_HEAD} SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq, last_hash"
-    with connection.cursor() as cursor:
-        cursor.execute(sql)
-        row = cursor.fetchone()
-        if row is None:
-            _create_head()
-            cursor.execute(sql)
-            row = cursor.fetchone()
-    return int(row[0]), str(row[1])
-
-
-def _create_head() -> None:
-    """The migration creates the head; it is missing only after a test flush. Resume from the
-    last event, if any, so that a lost head can never start a second chain."""
-    last = AuditEvent.objects.order_by("-seq").values_list("seq", "hash").first()
-    seq, digest = last if last else (0, GENESIS)
-    AuditChainHead.objects.bulk_create(
-        [AuditChainHead(pk=1, last_seq=seq, last_hash=digest)], ignore_conflicts=True
-    )
-
-
 def record(
     actor: Actor | None,
     action: str,
@@ -115,7 +85,8 @@ def record(
     actor_name: str | None = None,
     ip: str | None = None,
 ) -> AuditEvent:
-    """Append one event to the chain, inside the caller's transaction (or its own)."""
+    """Write one event inside the caller's transaction (or its own); it joins the chain after commit.
+    The returned event has its id and content hash; its `chain_link` appears after commit."""
     target_type, target_id, target_repr = _describe_target(target)
     name = actor_name if actor_name is not None else (str(actor) if actor else "系统")
     event = AuditEvent(
@@ -134,34 +105,34 @@ def record(
         after=_jsonable(after),
         algorithm=settings.XIEZHI_AUDIT_HASH,
     )
-    # No savepoint when nested: it would cost two more round trips while the head is locked, and
-    # a failed audit write must fail the business transaction anyway.
+    event.created_at = timezone.now()
+    event.content_hash = content_hash(event_fields(event), event.algorithm)
+    # No savepoint when nested: a failed audit write must fail the business transaction anyway.
     with transaction.atomic(savepoint=False):
-        event.seq, event.prev_hash = _lock_head()
-        # Taken under the lock, so time never runs backwards along the chain.
-        event.created_at = timezone.now()
-        event.hash = chain_hash(event.prev_hash, event_fields(event), event.algorithm)
         if connection.vendor == "postgresql":
-            _insert_and_move_head(event)
+            _insert_event_and_pending(event)
         else:
             event.save(force_insert=True)
-            with connection.cursor() as cursor:
-                cursor.execute(f"UPDATE {_HEAD} SET last_hash = %s WHERE id = 1", [event.hash])
+            AuditPending.objects.create(event_id=event.pk)
+        # Linked into the chain once the business transaction has committed — never before, so a
+        # rolled-back change leaves neither event nor link. robust: the business change is already
+        # committed; a failing chainer is logged and the scheduler's `audit-chain` retries.
+        transaction.on_commit(chain_after_commit, robust=True)
     return event
 
 
-_COLUMNS = (*HASHED_FIELDS, "prev_hash", "hash")
+_COLUMNS = (*HASHED_FIELDS, "content_hash")
 _JSON = {"before", "after"}
-_PG_APPEND = (
+_PG_INSERT = (
     f"WITH e AS (INSERT INTO {_EVENT} ({', '.join(_COLUMNS)}) "
     f"VALUES ({', '.join('%s::jsonb' if c in _JSON else '%s' for c in _COLUMNS)}) RETURNING id) "
-    f"UPDATE {_HEAD} SET last_seq = %s, last_hash = %s WHERE id = 1 RETURNING (SELECT id FROM e)"
+    f"INSERT INTO {_PENDING} (event_id) SELECT id FROM e RETURNING event_id"
 )
 
 
-def _insert_and_move_head(event: AuditEvent) -> None:
-    """The INSERT and the head's move in one round trip: the lock is held until commit, so every
-    statement saved while holding it is throughput for all writers."""
+def _insert_event_and_pending(event: AuditEvent) -> None:
+    """The event and its queue entry in one round trip: this is all an audited business
+    transaction pays for the trail (no lock is taken)."""
     values = [
         json.dumps(getattr(event, c), ensure_ascii=False)
         if c in _JSON and getattr(event, c) is not None
@@ -169,7 +140,7 @@ def _insert_and_move_head(event: AuditEvent) -> None:
         for c in _COLUMNS
     ]
     with connection.cursor() as cursor:
-        cursor.execute(_PG_APPEND, [*values, event.seq, event.hash])
+        cursor.execute(_PG_INSERT, values)
         row = cursor.fetchone()
     event.pk = row[0]
     event._state.adding = False

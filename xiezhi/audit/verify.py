@@ -1,25 +1,29 @@
-"""Walking the hash chain: every event's digest, every link, seq continuity and the head row.
+"""Walking the hash chain: every link, every event's content hash, position continuity, the head,
+and the events still waiting for the chainer.
 
-Streaming: one ordered query over exactly the hashed columns (a server-side cursor on
-PostgreSQL), no model instances, constant memory; see benchmarks/audit.py for the time over a
-million events.
+Streaming, inside one snapshot (REPEATABLE READ on PostgreSQL) so head, links and events agree:
+one walk over the links in position order, one over the events in id order merged with their
+links (server-side cursors read ahead by a helper thread on PostgreSQL, no model instances,
+constant memory); see benchmarks/audit.py for the time over a million events.
 """
 
 from __future__ import annotations
 
 import json
+import queue
+import threading
 import time
-from collections.abc import Generator, Iterator
-from contextlib import closing
-from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Generator, Iterator, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
-from xiezhi.audit.hashing import GENESIS, HASHED_FIELDS, chain_hash, fields_from_row
-from xiezhi.audit.models import AuditChainHead, AuditEvent
+from xiezhi.audit.hashing import GENESIS, HASHED_FIELDS, canonical_time, content_hash, link_hash
+from xiezhi.audit.models import AuditChainHead, AuditChainLink, AuditEvent, AuditPending
 from xiezhi.audit.selectors import require_auditor
 from xiezhi.audit.services import record
 from xiezhi.core.actor import Actor
@@ -27,15 +31,19 @@ from xiezhi.core.actor import Actor
 CHUNK = 10_000
 
 DIGEST_MISMATCH = "digest_mismatch"
+LINK_MISMATCH = "link_mismatch"
 BROKEN_LINK = "broken_link"
 MISSING = "missing"
 HEAD_MISMATCH = "head_mismatch"
+UNCHAINED = "unchained"
 
 LABELS = {
     DIGEST_MISMATCH: "摘要不符",
+    LINK_MISMATCH: "链接摘要不符",
     BROKEN_LINK: "链接断裂",
     MISSING: "缺失事件",
     HEAD_MISMATCH: "链头不符",
+    UNCHAINED: "未入链",
 }
 
 
@@ -48,23 +56,30 @@ def zh_time(value: datetime | None) -> str:
 
 @dataclass(frozen=True)
 class Problem:
-    """The first thing wrong with the chain. For a missing event, time and action are those of
-    the event found in its place (the next one), or empty when the chain's end is missing."""
+    """The first thing wrong with the chain, at chain position `seq` (None for an event that never
+    got a position: UNCHAINED, or deleted before it was chained). For a missing link, time and
+    action are empty: the detail names the link found in its place."""
 
     kind: str
-    seq: int
+    seq: int | None
     created_at: datetime | None
     action: str
     detail: str
+    event_id: int | None = None
 
     @property
     def label(self) -> str:
         return LABELS[self.kind]
 
     def message(self) -> str:
+        if self.seq is None:
+            where = f"编号 {self.event_id} 的事件"
+            if self.created_at is not None:
+                where += f"（{zh_time(self.created_at)}，{self.action}）"
+            return f"审计链不完整：{where}——{self.label}：{self.detail}"
         where = f"第 {self.seq} 号事件"
         if self.kind != MISSING:
-            where += f"（{zh_time(self.created_at)}，{self.action}）"
+            where += f"（编号 {self.event_id}，{zh_time(self.created_at)}，{self.action}）"
         return f"审计链损坏：{where}——{self.label}：{self.detail}"
 
     def as_dict(self) -> dict[str, Any]:
@@ -72,6 +87,7 @@ class Problem:
             "kind": self.kind,
             "label": self.label,
             "seq": self.seq,
+            "event_id": self.event_id,
             "created_at": self.created_at.isoformat() if self.created_at else None,
             "action": self.action,
             "detail": self.detail,
@@ -86,6 +102,7 @@ class Verification:
     problem: Problem | None = None
     seconds: float = 0.0
     algorithms: set[str] = field(default_factory=set)
+    pending: int = 0  # committed within the grace period and not chained yet: not a problem
 
     @property
     def ok(self) -> bool:
@@ -94,7 +111,8 @@ class Verification:
     def message(self) -> str:
         if self.problem is not None:
             return self.problem.message()
-        return f"审计链完整：共 {self.count} 条事件"
+        waiting = f"；另有 {self.pending} 条刚提交的事件等待入链" if self.pending else ""
+        return f"审计链完整：共 {self.count} 条事件{waiting}"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -105,40 +123,71 @@ class Verification:
             "head_hash": self.head_hash,
             "algorithms": sorted(self.algorithms),
             "seconds": round(self.seconds, 3),
+            "pending": self.pending,
             "problem": self.problem.as_dict() if self.problem else None,
         }
 
 
-Row = tuple[dict[str, Any], str, str]  # (hashed fields in canonical form, prev_hash, hash)
+# (seq, prev_hash, hash, event_id, the event's stored content hash, its hashed fields in canonical
+# form — None when the event row is missing)
+Row = tuple[int, str, str, int, str | None, dict[str, Any] | None]
+
+_LINK_COLUMNS = ("l.seq", "l.prev_hash", "l.hash", "l.event_id", "e.content_hash")
+_FROM = f"FROM {AuditChainLink._meta.db_table} l LEFT JOIN {AuditEvent._meta.db_table} e ON e.id = l.event_id"
+
+
+def grace() -> timedelta:
+    """How long a committed event may wait for the chainer before it is a finding."""
+    return timedelta(seconds=getattr(settings, "XIEZHI_AUDIT_CHAIN_GRACE", 10))
+
+
+def iter_chain(where: str = "", params: Sequence[Any] = ()) -> Generator[Row]:
+    """Every link (optionally only those whose event matches `where`, on columns `e.…`) in chain
+    order, with its event. Also used by the archive."""
+    sql_where = f"WHERE {where}" if where else ""
+    if connection.vendor == "postgresql":
+        return _pg_rows(sql_where, params)
+    return _plain_rows(sql_where, params)
+
+
+def _plain_rows(where: str, params: Sequence[Any]) -> Generator[Row]:
+    """SQLite (or any other database): raw values converted the way the ORM would."""
+    columns = ", ".join((*_LINK_COLUMNS, *(f"e.{name}" for name in HASHED_FIELDS)))
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} {_FROM} {where} ORDER BY l.seq", list(params))
+        while chunk := cursor.fetchmany(CHUNK):
+            for row in chunk:
+                yield (*row[:5], None if row[4] is None else _plain_fields(row[5:]))  # type: ignore[misc]
+
+
+def _plain_fields(row: Sequence[Any]) -> dict[str, Any]:
+    fields = dict(zip(HASHED_FIELDS, row, strict=True))
+    moment = fields["created_at"]
+    fields["created_at"] = canonical_time(
+        datetime.fromisoformat(moment) if isinstance(moment, str) else moment
+    )
+    fields["success"] = bool(fields["success"])
+    for name in ("before", "after"):
+        if isinstance(fields[name], str):
+            fields[name] = json.loads(fields[name])
+    return fields
+
 
 _BEFORE, _AFTER = HASHED_FIELDS.index("before"), HASHED_FIELDS.index("after")
 
 
-def _rows(head_seq: int) -> Generator[Row]:
-    if connection.vendor == "postgresql":
-        return _pg_rows(head_seq)
-    return _orm_rows(head_seq)
-
-
-def _orm_rows(head_seq: int) -> Generator[Row]:
-    columns = (*HASHED_FIELDS, "prev_hash", "hash")
-    qs = AuditEvent.objects.filter(seq__lte=head_seq).order_by("seq").values_list(*columns)
-    for row in qs.iterator(chunk_size=CHUNK):
-        yield fields_from_row(row[:-2]), row[-2], row[-1]
-
-
-def _pg_rows(head_seq: int) -> Generator[Row]:
+def _pg_rows(where: str, params: Sequence[Any]) -> Generator[Row]:
     """A named (server-side) cursor, with the time formatted canonically by the server and the
     JSON parsed here: no datetime parsing and no Django converters per row."""
     select = ", ".join(
-        "to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')"
+        "to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')"
         if name == "created_at"
-        else f"{name}::text"
+        else f"e.{name}::text"
         if name in ("before", "after")
-        else name
+        else f"e.{name}"
         for name in HASHED_FIELDS
     )
-    sql = f"SELECT {select}, prev_hash, hash FROM {AuditEvent._meta.db_table} WHERE seq <= %s ORDER BY seq"
+    sql = f"SELECT {', '.join(_LINK_COLUMNS)}, {select} {_FROM} {where} ORDER BY l.seq"
     loads = json.loads
     with transaction.atomic():
         connection.ensure_connection()
@@ -146,101 +195,274 @@ def _pg_rows(head_seq: int) -> Generator[Row]:
         raw = connection.connection.cursor(name="xiezhi_verify_audit")
         raw.itersize = CHUNK
         try:
-            raw.execute(sql, [head_seq])
+            raw.execute(sql, list(params))
             for row in raw:
-                before, after = row[_BEFORE], row[_AFTER]
-                fields = dict(zip(HASHED_FIELDS, row, strict=False))  # stops before prev_hash, hash
+                if row[4] is None:
+                    yield (*row[:5], None)
+                    continue
+                values = row[5:]
+                fields = dict(zip(HASHED_FIELDS, values, strict=True))
+                before, after = values[_BEFORE], values[_AFTER]
                 fields["before"] = None if before is None else loads(before)
                 fields["after"] = None if after is None else loads(after)
-                yield fields, row[-2], row[-1]
+                yield (*row[:5], fields)
         finally:
             raw.close()
 
 
 def verify_chain() -> Verification:
-    """Verify every event up to the head as it stood when verification began; events appended
-    meanwhile are left for the next run (they are outside the head that was read)."""
+    """Verify the whole chain as one snapshot shows it: every link and its event, the head, and
+    the events not linked yet (a finding once older than the grace period). Events committed
+    meanwhile are left for the next run."""
     started = time.perf_counter()
-    head = AuditChainHead.objects.filter(pk=1).values_list("last_seq", "last_hash").first()
     result = Verification()
-    if head is None:
-        # Only a test flush removes the head (a trigger refuses DELETE); events without it are an attack.
-        if AuditEvent.objects.exists():
-            first = AuditEvent.objects.order_by("seq").values_list("seq", "created_at", "action").first()
-            assert first is not None
-            result.problem = Problem(HEAD_MISMATCH, first[0], first[1], first[2], "审计链头记录缺失")
-        result.seconds = time.perf_counter() - started
-        return result
-    result.head_seq, result.head_hash = head
-    result.problem = _walk(result)
+    # Inside a caller's transaction (a test's) the snapshot is whatever that transaction has.
+    own_transaction = not connection.in_atomic_block
+    with transaction.atomic():
+        if connection.vendor == "postgresql" and own_transaction:
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                # Both walks are ordered index scans; a merge join streams, a hash join spills.
+                cursor.execute("SET LOCAL enable_hashjoin = off")
+                cursor.execute("SET LOCAL jit = off")
+        result.problem = _verify(result)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _walk(result: Verification) -> Problem | None:
-    with closing(_rows(result.head_seq)) as rows:
-        return _walk_rows(result, rows)
+def _verify(result: Verification) -> Problem | None:
+    """Two streaming walks: the links in chain order (positions, links between them, the head),
+    then the events in id order with their link (content hash, link hash, events not linked).
+    The problem named is the one earliest in the chain; then events missing or waiting."""
+    head = AuditChainHead.objects.filter(pk=1).values_list("last_seq", "last_hash").first()
+    if head is None:
+        # Only a test flush removes the head (a trigger refuses DELETE); links without it are an attack.
+        first = AuditChainLink.objects.order_by("seq").values_list("seq", "event_id").first()
+        if first is not None:
+            return Problem(HEAD_MISMATCH, first[0], None, "", "审计链头记录缺失", first[1])
+    else:
+        result.head_seq, result.head_hash = head
+    found = [p for p in (_walk_links(result), *_walk_events(result)) if p is not None]
+    if found:
+        # The earliest position; at a tie, what the walk along the chain saw (listed first).
+        return _with_event(min(found, key=lambda p: p.seq if p.seq is not None else 1 << 62))
+    return None
 
 
-def _walk_rows(result: Verification, rows: Iterator[Row]) -> Problem | None:
+def _stream(sql: str, params: Sequence[Any] = ()) -> Iterator[Sequence[Any]]:
+    """Rows of a query, streamed: on PostgreSQL a named cursor read by a helper thread, so the
+    server produces the next chunk while this thread hashes the current one."""
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(sql, list(params))
+            while chunk := cursor.fetchmany(CHUNK):
+                yield from chunk
+        return
+    connection.ensure_connection()
+    assert connection.connection is not None
+    raw = connection.connection.cursor(name=f"xiezhi_verify_{threading.get_ident()}")
+    chunks: queue.Queue[list[Any] | BaseException | None] = queue.Queue(maxsize=4)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            raw.execute(sql, list(params))
+            while not stop.is_set() and (chunk := raw.fetchmany(CHUNK)):
+                chunks.put(chunk)
+            chunks.put(None)
+        except BaseException as exc:  # handed to the consumer
+            chunks.put(exc)
+
+    producer = threading.Thread(target=produce, daemon=True)
+    producer.start()
+    try:
+        while (item := chunks.get()) is not None:
+            if isinstance(item, BaseException):
+                raise item
+            yield from item
+    finally:
+        stop.set()
+        while producer.is_alive():  # unblock a producer waiting on a full queue
+            try:
+                chunks.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        raw.close()
+
+
+def _walk_links(result: Verification) -> Problem | None:
+    """Positions 1…n without a gap, each link's prev_hash = the previous link's hash, and the head."""
     expected, prev_hash = 1, GENESIS
-    prev_fields: dict[str, Any] | None = None
-    for fields, stored_prev, stored_hash in rows:
-        seq, action = fields["seq"], fields["action"]
+    rows = _stream(f"SELECT seq, prev_hash, hash, event_id FROM {AuditChainLink._meta.db_table} ORDER BY seq")
+    for seq, stored_prev, stored_hash, event_id in rows:
         if seq != expected:
-            after = f"第 {expected - 1} 号（{zh_time(_time(prev_fields))}）" if prev_fields else "链首"
+            after = f"第 {expected - 1} 号之后" if expected > 1 else "链首"
             return Problem(
                 MISSING,
                 expected,
                 None,
                 "",
-                f"{after}之后应为第 {expected} 号，实际为第 {seq} 号（{zh_time(_time(fields))}，{action}）；"
-                f"缺少 {seq - expected} 条事件",
+                f"{after}应为第 {expected} 号，实际为第 {seq} 号（编号 {event_id}）；缺少 {seq - expected} 条事件的链接",
             )
         if stored_prev != prev_hash:
             return Problem(
                 BROKEN_LINK,
                 seq,
-                _time(fields),
-                action,
-                f"记录的前一摘要与第 {seq - 1} 号事件的摘要不一致（该事件或前一事件被改动）"
+                None,
+                "",
+                f"记录的前一摘要与第 {seq - 1} 号链接的摘要不一致（该链接或前一链接被改动）"
                 if seq > 1
-                else "首条事件的前一摘要不是初始值",
+                else "首个链接的前一摘要不是初始值",
+                event_id,
             )
-        algorithm = fields["algorithm"]
-        try:
-            computed = chain_hash(stored_prev, fields, algorithm)
-        except (RuntimeError, ValueError) as exc:
-            return Problem(DIGEST_MISMATCH, seq, _time(fields), action, f"无法计算摘要：{exc}")
-        if computed != stored_hash:
-            return Problem(
-                DIGEST_MISMATCH,
-                seq,
-                _time(fields),
-                action,
-                "重新计算的摘要与记录的摘要不一致（事件内容被改动）",
-            )
-        result.algorithms.add(algorithm)
         result.count += 1
-        expected, prev_hash, prev_fields = seq + 1, stored_hash, fields
+        expected, prev_hash = seq + 1, stored_hash
     if result.count < result.head_seq:
         return Problem(
             MISSING,
             expected,
             None,
             "",
-            f"链头记录共 {result.head_seq} 条，实际只有 {result.count} 条；"
-            f"第 {expected} 号起的事件缺失（链尾被删除）",
+            f"链头记录共 {result.head_seq} 条，实际只有 {result.count} 条；第 {expected} 号起的事件缺失（链尾被删除）",
         )
-    if prev_hash != result.head_hash:
+    if result.count > result.head_seq or prev_hash != result.head_hash:
         return Problem(
             HEAD_MISMATCH,
             result.head_seq,
-            _time(prev_fields) if prev_fields else None,
-            prev_fields["action"] if prev_fields else "",
-            "链头记录的摘要与最后一条事件的摘要不一致",
+            None,
+            "",
+            f"链头记录（第 {result.head_seq} 号）与链上最后一个链接（第 {result.count} 号）的摘要不一致",
         )
     return None
+
+
+def _event_rows() -> Iterator[tuple[int, dict[str, Any], str, int | None, str | None, str | None]]:
+    """(id, hashed fields in canonical form, content_hash, link seq, link prev_hash, link hash)."""
+    event, link = AuditEvent._meta.db_table, AuditChainLink._meta.db_table
+    postgres = connection.vendor == "postgresql"
+    select = ", ".join(
+        "to_char(e.created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US\"+00:00\"')"
+        if postgres and name == "created_at"
+        else f"e.{name}::text"
+        if postgres and name in ("before", "after")
+        else f"e.{name}"
+        for name in HASHED_FIELDS
+    )
+    sql = (
+        f"SELECT e.id, e.content_hash, l.seq, l.prev_hash, l.hash, {select} "
+        f"FROM {event} e LEFT JOIN {link} l ON l.event_id = e.id ORDER BY e.id"
+    )
+    loads, width = json.loads, len(HASHED_FIELDS)
+    for row in _stream(sql):
+        values = row[5:]
+        if postgres:
+            fields = dict(zip(HASHED_FIELDS, values, strict=True))
+            before, after = values[_BEFORE], values[_AFTER]
+            fields["before"] = None if before is None else loads(before)
+            fields["after"] = None if after is None else loads(after)
+        else:
+            fields = _plain_fields(values[:width])
+        yield row[0], fields, row[1], row[2], row[3], row[4]
+
+
+def _walk_events(result: Verification) -> list[Problem | None]:
+    """Each event's content hash, each link's hash over its event; then what has no link."""
+    problem: Problem | None = None
+    matched, stale, first_stale = 0, 0, None
+    limit = canonical_time(timezone.now() - grace())
+    for event_id, fields, stored_content, seq, stored_prev, stored_hash in _event_rows():
+        if seq is None:
+            # Not linked yet: fine for a moment after commit, a finding after the grace period.
+            if fields["created_at"] < limit:  # same canonical form: text order is time order
+                stale += 1
+                first_stale = first_stale or (event_id, fields)
+            else:
+                result.pending += 1
+            continue
+        matched += 1
+        if problem is not None and problem.seq is not None and problem.seq < seq:
+            continue  # an earlier problem is already known; keep counting only
+        algorithm = fields["algorithm"]
+        try:
+            computed = content_hash(fields, algorithm)
+        except (RuntimeError, ValueError) as exc:
+            problem = Problem(
+                DIGEST_MISMATCH, seq, _time(fields), fields["action"], f"无法计算摘要：{exc}", event_id
+            )
+            continue
+        if computed != stored_content:
+            problem = Problem(
+                DIGEST_MISMATCH,
+                seq,
+                _time(fields),
+                fields["action"],
+                "重新计算的内容摘要与记录的不一致（事件内容被改动）",
+                event_id,
+            )
+        elif link_hash(str(stored_prev), seq, event_id, stored_content, algorithm) != stored_hash:
+            problem = Problem(
+                LINK_MISMATCH,
+                seq,
+                _time(fields),
+                fields["action"],
+                "重新计算的链接摘要与记录的不一致（链接记录被改动，或事件内容连同内容摘要被改写）",
+                event_id,
+            )
+        else:
+            result.algorithms.add(algorithm)
+    found: list[Problem | None] = [problem]
+    if matched < result.count:  # a link whose event is gone
+        gone = (
+            AuditChainLink.objects.exclude(event_id__in=AuditEvent.objects.values("id"))
+            .order_by("seq")
+            .values_list("seq", "event_id")
+            .first()
+        )
+        if gone is not None:
+            found.append(
+                Problem(
+                    MISSING,
+                    gone[0],
+                    None,
+                    "",
+                    f"链接指向的编号 {gone[1]} 的事件不存在（事件被删除）",
+                    gone[1],
+                )
+            )
+    orphan = (
+        AuditPending.objects.exclude(event_id__in=AuditEvent.objects.values("id"))
+        .order_by("event_id")
+        .values_list("event_id", flat=True)
+        .first()
+    )
+    if orphan is not None:
+        found.append(
+            Problem(MISSING, None, None, "", "待入链队列中的事件不存在（事件在入链前被删除）", orphan)
+        )
+    if first_stale is not None:
+        event_id, fields = first_stale
+        found.append(
+            Problem(
+                UNCHAINED,
+                None,
+                _time(fields),
+                fields["action"],
+                f"提交后超过 {int(grace().total_seconds())} 秒仍未链入哈希链，共 {stale} 条"
+                "（入链任务未运行，或待入链队列被改动）；请运行 xiezhi audit-chain 后再校验",
+                event_id,
+            )
+        )
+    return found
+
+
+def _with_event(problem: Problem) -> Problem:
+    """A problem found on the links alone gets its event's time and action for the message."""
+    if problem.event_id is None or problem.action or problem.kind == MISSING:
+        return problem
+    event = AuditEvent.objects.filter(pk=problem.event_id).values_list("created_at", "action").first()
+    if event is None:
+        return problem
+    return replace(problem, created_at=event[0], action=event[1])
 
 
 def _time(fields: dict[str, Any]) -> datetime:

@@ -75,10 +75,11 @@ def event_list(request: HttpRequest) -> HttpResponse:
 
 @require_GET
 @auditor_page
-def event_detail(request: HttpRequest, seq: int) -> HttpResponse:
-    event = event_for(_actor(request), seq)
+def event_detail(request: HttpRequest, event_id: int) -> HttpResponse:
+    event = event_for(_actor(request), event_id)
     context = {
         "event": event,
+        "link": event.chain_link,
         "before": json.dumps(event.before, ensure_ascii=False, indent=2, sort_keys=True)
         if event.before
         else "",

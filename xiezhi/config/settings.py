@@ -184,6 +184,10 @@ X_FRAME_OPTIONS = "DENY"
 
 # Audit chain hash: "sha256" (default) or "sm3" (国密, via OpenSSL when available).
 XIEZHI_AUDIT_HASH = os.environ.get("XIEZHI_AUDIT_HASH", "sha256")
+# Seconds a committed audit event may wait for the chainer before verify-audit reports it.
+XIEZHI_AUDIT_CHAIN_GRACE = int(os.environ.get("XIEZHI_AUDIT_CHAIN_GRACE", "10"))
+# PostgreSQL: after commit, a per-process thread chains audit events (off: the committing thread does).
+XIEZHI_AUDIT_CHAIN_BACKGROUND = env_bool("XIEZHI_AUDIT_CHAIN_BACKGROUND", True)
 XIEZHI_SCHEDULER = env_bool("XIEZHI_SCHEDULER", True)
 # Seconds a server process keeps what an API token resolved to (account, unit, roles); 0 turns the
 # cache off. Revocations and role changes clear it at once in the process that made them, and

@@ -14,9 +14,16 @@ from django.core.management import call_command
 log = logging.getLogger(__name__)
 
 # (command, seconds between runs)
-JOBS: list[tuple[str, int]] = [("sweep", 60), ("deliver", 60), ("hotline_callbacks", 60), ("dispatch_retrain", 3600)]
-# issue 8 §2: hazard notices whose dispatch duty went overdue are reported to the county government (R-CO-02).
-JOBS.append(("hazard_sweep", 60))
+# audit-chain links committed audit events (ADR 0002); hazard_sweep reports overdue hazard dispatches
+# to the county government (R-CO-02).
+JOBS: list[tuple[str, int]] = [
+    ("audit-chain", 5),
+    ("sweep", 60),
+    ("deliver", 60),
+    ("hotline_callbacks", 60),
+    ("hazard_sweep", 60),
+    ("dispatch_retrain", 3600),
+]
 
 
 def _run(command: str) -> None:

@@ -18,7 +18,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from xiezhi.accounts.models import ApiToken, User
 from xiezhi.audit import triggers
-from xiezhi.audit.models import AuditEvent
+from xiezhi.audit.chain import chain_pending
+from xiezhi.audit.models import AuditChainLink, AuditEvent
 from xiezhi.audit.services import record
 from xiezhi.core.actor import Actor
 
@@ -29,7 +30,11 @@ def owner_bypass() -> Iterator[None]:
     off (PostgreSQL) or drop them (SQLite), and put them back afterwards."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # Deferred foreign-key checks queued by the links just written would make PostgreSQL
+            # refuse the ALTER ("pending trigger events"): run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"ALTER TABLE {triggers.EVENT_TABLE} DISABLE TRIGGER audit_event_append_only")
+            cursor.execute(f"ALTER TABLE {triggers.LINK_TABLE} DISABLE TRIGGER audit_link_append_only")
             cursor.execute(f"ALTER TABLE {triggers.HEAD_TABLE} DISABLE TRIGGER USER")
         else:
             triggers.remove(connection)
@@ -38,7 +43,9 @@ def owner_bypass() -> Iterator[None]:
     finally:
         with connection.cursor() as cursor:
             if connection.vendor == "postgresql":
+                cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
                 cursor.execute(f"ALTER TABLE {triggers.EVENT_TABLE} ENABLE TRIGGER audit_event_append_only")
+                cursor.execute(f"ALTER TABLE {triggers.LINK_TABLE} ENABLE TRIGGER audit_link_append_only")
                 cursor.execute(f"ALTER TABLE {triggers.HEAD_TABLE} ENABLE TRIGGER USER")
             else:
                 triggers.install(connection)
@@ -67,9 +74,17 @@ def bearer(user: User, scope: str = "read") -> dict[str, str]:
 
 
 def make_events(n: int, actor: Actor | None = None, **extra: Any) -> list[AuditEvent]:
-    return [
+    """`n` events, linked into the chain. Inside a test's transaction nothing commits, so the
+    chainer that `record` schedules for after commit never runs: call it as the scheduler would."""
+    events = [
         record(actor, f"test.event{i % 3}", ("test.thing", str(i), f"对象{i}"), **extra) for i in range(n)
     ]
+    chain_pending()
+    return events
+
+
+def link_of(event: AuditEvent) -> AuditChainLink:
+    return AuditChainLink.objects.get(event_id=event.pk)
 
 
 @pytest.fixture

@@ -13,9 +13,11 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from xiezhi.audit.archive import latest_cutoff
-from xiezhi.audit.hashing import GENESIS, HASHED_FIELDS, chain_hash
+from xiezhi.audit.chain import chain_pending
+from xiezhi.audit.hashing import GENESIS, HASHED_FIELDS, content_hash, link_hash
 from xiezhi.audit.models import AuditEvent
 from xiezhi.audit.services import record
+from xiezhi.audit.tests.conftest import link_of
 from xiezhi.audit.verify import verify_chain
 
 pytestmark = pytest.mark.django_db
@@ -51,6 +53,7 @@ def test_older_events_are_exported_and_kept(tmp_path: Path) -> None:
     now = timezone.now()
     old = [_record_at(now - timedelta(days=400 - i), f"old.{i}") for i in range(3)]
     _record_at(now - timedelta(days=10), "recent")
+    chain_pending()
     cutoff = latest_cutoff()
     out = StringIO()
     call_command("audit-archive", "--before", cutoff.isoformat(), "--output-dir", str(tmp_path), stdout=out)
@@ -61,17 +64,19 @@ def test_older_events_are_exported_and_kept(tmp_path: Path) -> None:
     assert [r["action"] for r in lines] == ["old.0", "old.1", "old.2"]
     # The file verifies on its own: every line re-hashes and links from the genesis value.
     prev = GENESIS
-    for row in lines:
+    for seq, row in enumerate(lines, start=1):
         fields = {k: row[k] for k in HASHED_FIELDS}
-        assert row["prev_hash"] == prev
-        assert chain_hash(prev, fields, row["algorithm"]) == row["hash"]
+        assert row["prev_hash"] == prev and row["seq"] == seq
+        assert content_hash(fields, row["algorithm"]) == row["content_hash"]
+        assert link_hash(prev, seq, row["id"], row["content_hash"], row["algorithm"]) == row["hash"]
         prev = row["hash"]
-    assert prev == old[-1].hash
+    assert prev == link_of(old[-1]).hash
     manifest = json.loads(files[0].with_suffix(".manifest.json").read_text(encoding="utf-8"))
-    assert manifest["count"] == 3 and manifest["chain_ok"] is True and manifest["last_seq"] == old[-1].seq
+    assert manifest["count"] == 3 and manifest["chain_ok"] is True
+    assert manifest["last_seq"] == link_of(old[-1]).seq
     # Nothing deleted; the archival itself is the newest event; the chain still verifies.
     assert AuditEvent.objects.count() == 5
-    archived = AuditEvent.objects.order_by("-seq").first()
+    archived = AuditEvent.objects.order_by("-id").first()
     assert (
         archived is not None
         and archived.action == "audit.archive"

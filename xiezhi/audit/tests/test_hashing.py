@@ -10,17 +10,20 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.test import override_settings
 
+from xiezhi.audit.chain import chain_pending
 from xiezhi.audit.hashing import (
     GENESIS,
     HASHED_FIELDS,
     canonical,
     canonical_time,
-    chain_hash,
+    content_hash,
     digest,
     event_fields,
+    link_hash,
 )
 from xiezhi.audit.models import AuditEvent
 from xiezhi.audit.services import record
+from xiezhi.audit.tests.conftest import link_of
 from xiezhi.audit.verify import verify_chain
 
 
@@ -37,12 +40,17 @@ def test_canonical_form_ignores_key_order_and_keeps_chinese() -> None:
     assert canonical({"a": "城关镇"}) == '{"a":"城关镇"}'.encode()
 
 
-def test_the_hash_covers_the_previous_hash_and_every_field() -> None:
-    fields = {"seq": 1, "action": "x"}
-    base = chain_hash(GENESIS, fields)
-    assert chain_hash("1" * 64, fields) != base
-    assert chain_hash(GENESIS, {"seq": 1, "action": "y"}) != base
-    assert chain_hash(GENESIS, fields, "sm3") != base
+def test_the_hashes_cover_every_field_the_position_the_event_and_the_previous_link() -> None:
+    fields = {"created_at": "t", "action": "x"}
+    base = content_hash(fields)
+    assert content_hash({"created_at": "t", "action": "y"}) != base
+    assert content_hash(fields, "sm3") != base
+    link = link_hash(GENESIS, 1, 7, base)
+    assert link_hash("1" * 64, 1, 7, base) != link
+    assert link_hash(GENESIS, 2, 7, base) != link
+    assert link_hash(GENESIS, 1, 8, base) != link
+    assert link_hash(GENESIS, 1, 7, content_hash(fields, "sm3")) != link
+    assert link_hash(GENESIS, 1, 7, base, "sm3") != link
 
 
 @pytest.mark.parametrize(
@@ -69,23 +77,29 @@ def test_the_value_read_back_hashes_like_the_value_written(microsecond: int) -> 
     with mock.patch("xiezhi.audit.services.timezone.now", return_value=moment):
         written = record(None, "test.roundtrip", ("test.thing", "1", "对象"), before=before, after={"x": "y"})
     written_fields = event_fields(written)
-    read = AuditEvent.objects.get(seq=written.seq)
+    read = AuditEvent.objects.get(pk=written.pk)
     assert read.created_at == moment
     assert event_fields(read) == written_fields
-    assert chain_hash(read.prev_hash, event_fields(read), read.algorithm) == read.hash
-    row = AuditEvent.objects.filter(seq=written.seq).values_list(*HASHED_FIELDS).get()
+    assert content_hash(event_fields(read), read.algorithm) == read.content_hash == written.content_hash
+    row = AuditEvent.objects.filter(pk=written.pk).values_list(*HASHED_FIELDS).get()
     assert dict(zip(HASHED_FIELDS, row, strict=True))["created_at"] == moment
-    assert verify_chain().ok
+    chain_pending()
+    result = verify_chain()  # the verifier's own reading (server-formatted time on PostgreSQL)
+    assert result.ok and result.count == 1
 
 
 @pytest.mark.django_db
 def test_a_chain_that_changes_algorithm_stays_verifiable() -> None:
     first = record(None, "test.sha")
+    chain_pending()
     with override_settings(XIEZHI_AUDIT_HASH="sm3"):
         second = record(None, "test.sm3")
+    chain_pending()
     assert (first.algorithm, second.algorithm) == ("sha256", "sm3")
-    assert second.prev_hash == first.hash
-    assert second.hash == chain_hash(first.hash, event_fields(second), "sm3")
+    assert second.content_hash == content_hash(event_fields(second), "sm3")
+    one, two = link_of(first), link_of(second)
+    assert two.prev_hash == one.hash
+    assert two.hash == link_hash(one.hash, two.seq, second.pk, second.content_hash, "sm3")
     result = verify_chain()
     assert result.ok and result.algorithms == {"sha256", "sm3"}
 

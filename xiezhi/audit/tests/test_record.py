@@ -1,32 +1,41 @@
-"""record(): one linear chain, masking, and a failed write failing the business transaction."""
+"""record(): events linked into one linear chain, masking, and a failed write failing the business
+transaction."""
 
 from __future__ import annotations
 
 import itertools
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from xiezhi.accounts.models import User
-from xiezhi.audit.hashing import GENESIS, chain_hash, event_fields
-from xiezhi.audit.models import AuditChainHead, AuditEvent
+from xiezhi.audit.chain import chain_pending
+from xiezhi.audit.hashing import GENESIS, content_hash, event_fields, link_hash
+from xiezhi.audit.models import AuditChainHead, AuditEvent, AuditPending
 from xiezhi.audit.services import record
+from xiezhi.audit.tests.conftest import link_of
 
 pytestmark = pytest.mark.django_db
 
 
 def test_events_form_one_chain_and_the_head_follows() -> None:
     events = [record(None, "test.event", reason=str(i)) for i in range(5)]
-    assert [e.seq for e in events] == [1, 2, 3, 4, 5]
-    assert events[0].prev_hash == GENESIS
-    for prev, nxt in itertools.pairwise(events):
-        assert nxt.prev_hash == prev.hash
     for e in events:
-        assert e.hash == chain_hash(e.prev_hash, event_fields(e), "sha256")
+        assert e.content_hash == content_hash(event_fields(e), "sha256")
+    assert AuditPending.objects.count() == 5  # queued, not linked: nothing has committed yet
+    assert chain_pending() == 5 and AuditPending.objects.count() == 0
+    links = [link_of(e) for e in events]
+    assert [link.seq for link in links] == [1, 2, 3, 4, 5]
+    assert links[0].prev_hash == GENESIS
+    for prev, nxt in itertools.pairwise(links):
+        assert nxt.prev_hash == prev.hash
+    for e, link in zip(events, links, strict=True):
+        assert link.hash == link_hash(link.prev_hash, link.seq, e.pk, e.content_hash, "sha256")
     head = AuditChainHead.objects.get(pk=1)
-    assert (head.last_seq, head.last_hash) == (5, events[-1].hash)
-    times = list(AuditEvent.objects.order_by("seq").values_list("created_at", flat=True))
+    assert (head.last_seq, head.last_hash) == (5, links[-1].hash)
+    times = list(AuditEvent.objects.order_by("link__seq").values_list("created_at", flat=True))
     assert times == sorted(times)
+    assert chain_pending() == 0  # linked once, never again
 
 
 def test_personal_data_and_secrets_are_masked_in_before_and_after() -> None:
@@ -72,12 +81,22 @@ def test_nul_characters_do_not_stop_a_sign_in_failure_being_recorded() -> None:
     assert stored.after == {"username": "x\ufffdy"}
 
 
-def test_an_audit_failure_rolls_back_the_business_change(bypass: object) -> None:
+def _next_event_id() -> int:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT last_value, is_called FROM audit_auditevent_id_seq")
+            value, called = cursor.fetchone()
+            return int(value) + 1 if called else int(value)
+        cursor.execute("SELECT seq FROM sqlite_sequence WHERE name = 'audit_auditevent'")
+        row = cursor.fetchone()
+        return int(row[0]) + 1 if row else 1
+
+
+def test_an_audit_failure_rolls_back_the_business_change() -> None:
     """The event is written in the caller's transaction: if it cannot be written, nothing is."""
     record(None, "test.first")
     record(None, "test.second")
-    with bypass():  # type: ignore[operator]
-        AuditChainHead.objects.filter(pk=1).update(last_seq=1)  # the next seq (2) now collides
+    AuditPending.objects.create(event_id=_next_event_id())  # the next event's queue entry now collides
     with pytest.raises(IntegrityError), transaction.atomic():
         User.objects.create(username="rolled-back")
         record(None, "test.duplicate")
@@ -85,9 +104,12 @@ def test_an_audit_failure_rolls_back_the_business_change(bypass: object) -> None
     assert AuditEvent.objects.count() == 2
 
 
-def test_a_missing_head_resumes_from_the_last_event(bypass: object) -> None:
+def test_a_missing_head_resumes_from_the_last_link(bypass: object) -> None:
     events = [record(None, "test.event") for _ in range(3)]
+    chain_pending()
     with bypass():  # type: ignore[operator]
         AuditChainHead.objects.all().delete()
     fourth = record(None, "test.event")
-    assert (fourth.seq, fourth.prev_hash) == (4, events[-1].hash)
+    chain_pending()
+    link = link_of(fourth)
+    assert (link.seq, link.prev_hash) == (4, link_of(events[-1]).hash)

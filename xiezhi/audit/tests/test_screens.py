@@ -5,15 +5,17 @@ from __future__ import annotations
 import csv
 import io
 from datetime import datetime, timedelta
+from typing import Any
 from unittest import mock
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
 
+from xiezhi.audit.chain import chain_pending
 from xiezhi.audit.models import AuditEvent
 from xiezhi.audit.services import record
-from xiezhi.audit.tests.conftest import bearer, otp_login
+from xiezhi.audit.tests.conftest import bearer, link_of, otp_login
 from xiezhi.testing.factories import Personas
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -48,6 +50,7 @@ def trail(personas: Personas) -> dict[str, AuditEvent]:
                 actor_name="ghost" if who is None else None,
                 ip="10.0.0.9",
             )
+    chain_pending()  # what record's after-commit hook does outside a test's transaction
     return events
 
 
@@ -66,12 +69,12 @@ def api(personas: Personas) -> dict[str, str]:
 def seqs(client: Client, headers: dict[str, str], **params: str) -> list[int]:
     response = client.get("/api/v1/audit/events", params, headers=headers)
     assert response.status_code == 200, response.content
-    return [item["seq"] for item in response.json()["items"]]
+    return [item["id"] for item in response.json()["items"]]
 
 
 def test_api_filters(trail: dict[str, AuditEvent], personas: Personas, api: dict[str, str]) -> None:
     c = Client()
-    s = {k: e.seq for k, e in trail.items()}
+    s = {k: e.pk for k, e in trail.items()}
     assert seqs(c, api) == sorted(s.values(), reverse=True)
     assert seqs(c, api, since="2025-10-02", until="2025-10-03") == [s["unit_edit"], s["login_bad"]]
     assert seqs(c, api, until="2025-10-04") == [s["export"], s["unit_edit"], s["login_bad"], s["login_ok"]]
@@ -119,15 +122,18 @@ def test_event_detail_api_and_page(
     trail: dict[str, AuditEvent], api: dict[str, str], auditor: Client
 ) -> None:
     event = trail["unit_edit"]
-    data = Client().get(f"/api/v1/audit/events/{event.seq}", headers=api).json()
+    link = link_of(event)
+    data = Client().get(f"/api/v1/audit/events/{event.pk}", headers=api).json()
     assert data["before"] == {"name": "旧名"} and data["after"]["phone"] == "138****5678"
-    assert data["hash"] == event.hash and data["prev_hash"] == event.prev_hash
-    missing = Client().get("/api/v1/audit/events/999", headers=api)
+    assert (data["id"], data["seq"], data["content_hash"]) == (event.pk, link.seq, event.content_hash)
+    assert data["hash"] == link.hash and data["prev_hash"] == link.prev_hash
+    missing = Client().get("/api/v1/audit/events/999999999", headers=api)
     assert missing.status_code == 404 and missing.json()["code"] == "not_found"
-    page = auditor.get(f"/audit/{event.seq}/").content.decode()
-    assert "旧名" in page and "138****5678" in page and "13812345678" not in page and event.hash in page
+    page = auditor.get(f"/audit/{event.pk}/").content.decode()
+    assert "旧名" in page and "138****5678" in page and "13812345678" not in page and link.hash in page
+    assert f"第 {link.seq} 号" in page and event.content_hash in page
     assert "2025年10月3日 10:00:00" in page
-    assert auditor.get("/audit/999/").status_code == 404
+    assert auditor.get("/audit/999999999/").status_code == 404
 
 
 def test_list_page_filters_and_pages(trail: dict[str, AuditEvent], auditor: Client) -> None:
@@ -156,10 +162,11 @@ def test_csv_export_is_excel_ready_filtered_and_audited(
     raw, rows = _csv(response)
     assert raw.startswith(b"\xef\xbb\xbf")
     assert rows[0][:3] == ["序号", "时间（北京时间）", "操作人"]
-    assert [r[0] for r in rows[1:]] == [str(trail["export"].seq), str(trail["unit_edit"].seq)]
+    assert [r[0] for r in rows[1:]] == [str(trail["export"].pk), str(trail["unit_edit"].pk)]
+    assert rows[1][-2:] == [str(link_of(trail["export"]).seq), link_of(trail["export"]).hash]
     assert rows[1][1] == "2025-10-04 23:00:00" and rows[1][11] == "成功"
     assert rows[1][12] == '\'=HYPERLINK("http://x")'  # never a live formula
-    event = AuditEvent.objects.order_by("-seq").first()
+    event = AuditEvent.objects.order_by("-id").first()
     assert (
         event is not None and event.action == "audit.export" and event.actor_user_id == personas.auditadmin.pk
     )
@@ -176,12 +183,18 @@ def test_the_export_does_not_contain_its_own_event(trail: dict[str, AuditEvent],
 
 
 def test_verification_through_the_api_and_the_page(
-    trail: dict[str, AuditEvent], api: dict[str, str], auditor: Client
+    trail: dict[str, AuditEvent],
+    api: dict[str, str],
+    auditor: Client,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
-    data = Client().get("/api/v1/audit/verify", headers=api).json()
+    with django_capture_on_commit_callbacks(execute=True):  # as if the request's transaction committed
+        data = Client().get("/api/v1/audit/verify", headers=api).json()
     assert data["ok"] is True and data["message"] == "审计链完整：共 5 条事件" and data["problem"] is None
     page = auditor.post("/audit/verify/").content.decode()
-    assert "审计链完整：共 6 条事件" in page  # the API's verification is itself an event
+    # The API's verification is itself an event, chained by its after-commit hook; the page's own
+    # event is not linked yet when the page verifies (its transaction has not committed).
+    assert "审计链完整：共 6 条事件" in page and "另有" not in page
     assert list(AuditEvent.objects.filter(action="audit.verify").values_list("success", flat=True)) == [
         True,
         True,
@@ -192,11 +205,12 @@ def test_a_broken_chain_is_reported_by_the_api(
     trail: dict[str, AuditEvent], api: dict[str, str], bypass: object
 ) -> None:
     with bypass():  # type: ignore[operator]
-        AuditEvent.objects.filter(seq=trail["unit_edit"].seq).update(reason="掩盖")
+        AuditEvent.objects.filter(pk=trail["unit_edit"].pk).update(reason="掩盖")
     data = Client().get("/api/v1/audit/verify", headers=api).json()
-    assert data["ok"] is False and data["problem"]["seq"] == trail["unit_edit"].seq
+    assert data["ok"] is False and data["problem"]["seq"] == link_of(trail["unit_edit"]).seq
+    assert data["problem"]["event_id"] == trail["unit_edit"].pk
     assert data["problem"]["label"] == "摘要不符"
-    failed = AuditEvent.objects.order_by("-seq").first()
+    failed = AuditEvent.objects.order_by("-id").first()
     assert failed is not None and failed.action == "audit.verify" and failed.success is False
 
 
@@ -204,3 +218,16 @@ def test_time_of_day_is_shown_in_beijing_time(trail: dict[str, AuditEvent], audi
     html = auditor.get("/audit/", {"action": "units.export"}).content.decode()
     assert "2025年10月4日 23:00:00" in html
     assert timedelta(0) == trail["export"].created_at - at(4, 23)
+
+
+def test_an_event_waiting_for_the_chainer_is_shown_as_such(
+    trail: dict[str, AuditEvent], api: dict[str, str], auditor: Client
+) -> None:
+    waiting = record(None, "test.waiting")  # inside the test's transaction: never committed, never linked
+    data = Client().get(f"/api/v1/audit/events/{waiting.pk}", headers=api).json()
+    assert (data["id"], data["seq"], data["prev_hash"], data["hash"]) == (waiting.pk, None, None, None)
+    assert data["content_hash"] == waiting.content_hash
+    page = auditor.get(f"/audit/{waiting.pk}/").content.decode()
+    assert "待入链" in page and waiting.content_hash in page
+    listing = auditor.get("/audit/").content.decode()
+    assert "待入链" in listing and f"<td>{link_of(trail['late']).seq}</td>" in listing

@@ -128,7 +128,7 @@ def test_department_is_refused_penalty_and_coercion_on_a_granted_matter_and_it_i
     assert err.value.details["rule"] == "R-CAT-04"
     with pytest.raises(PermissionDenied):
         services.ensure_may_penalise(liaison, cat.city, cat.town, ON, "coerce")
-    events = AuditEvent.objects.filter(action="catalogue.penalty_refused").order_by("seq")
+    events = AuditEvent.objects.filter(action="catalogue.penalty_refused").order_by("id")
     assert events.count() == before + 2
     last = events.last()
     assert last is not None and not last.success and last.target_id == "DEMO-SR-001" and "赋权" in last.reason

@@ -73,7 +73,7 @@ def snapshot() -> dict[str, Any]:
 
 
 def audit_actions() -> list[str]:
-    return list(AuditEvent.objects.order_by("seq").values_list("action", flat=True))
+    return list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
 
 
 _serial = iter(range(1, 1_000_000))
