@@ -36,7 +36,7 @@ lint: install
 	$(BIN)/ruff check .
 
 types: install
-	$(BIN)/mypy xiezhi
+	$(BIN)/mypy xiezhi benchmarks
 
 contracts: install
 	$(BIN)/lint-imports

@@ -124,7 +124,7 @@ def appends(
         if len(results) != writers:
             raise RuntimeError("a writer failed")
         total = sum(results)
-    elif any(w.exitcode for w in workers):  # type: ignore[union-attr]
+    elif any(getattr(w, "exitcode", 0) for w in workers):
         raise RuntimeError("a writer process failed")
     return total, elapsed
 
