@@ -203,3 +203,30 @@ def test_met_exactly_at_due_time_is_on_time(personas: Personas) -> None:
     data = client_for(personas, "dispatcher").get(API, _range()).json()
     hazards = _workflow(data, "hazards")
     assert (hazards["on_time"], hazards["counted"], hazards["rate"]) == (1, 1, 100.0)
+
+
+@pytest.mark.rule("R-EV-01")
+def test_figures_follow_the_sharing_workflow(personas: Personas, settings: Any, tmp_path: Any) -> None:
+    """Through the real workflow: a record formed long ago and shared now is late (R-SH-02, 1 WD);
+    one formed and shared now is on time; one formed long ago and never shared goes overdue."""
+    from xiezhi.coordination.sharing import services as sharing
+
+    settings.MEDIA_ROOT = tmp_path
+    actor = personas.actor("township_handler")
+
+    def form(days_ago: int, title: str) -> Any:
+        formed = timezone.now() - timedelta(days=days_ago)
+        data = {"category": 4, "title": title, "content": "本月统计分析数据", "formed_at": formed.isoformat(),
+                "recipients": [personas.department.pk]}
+        return sharing.form_record(actor, data)
+
+    sharing.share(actor, form(20, "迟报数据"))
+    sharing.share(actor, form(0, "及时数据"))
+    form(20, "未报数据")
+    finish_sweep()
+    data = client_for(personas, "dispatcher").get(API, _range()).json()
+    figures = _workflow(data, "sharing")
+    assert (figures["on_time"], figures["counted"], figures["met_late"], figures["overdue"]) == (1, 3, 1, 1)
+    assert figures["rate"] == 33.3
+    assert [o["subject"].split("：")[-1] for o in data["overdue"]] == ["未报数据"]
+    assert data["overdue"][0]["url"].startswith("/sharing/")
