@@ -210,6 +210,10 @@ class Stats:
     overdue: list[OverdueRow]
     cells: list[tuple[LinkageWorkflow, int, str, Month, Counts]]  # workflow × unit × month, for CSV
 
+    def unit_matrix(self) -> list[tuple[UnitRow, list[Counts | None]]]:
+        """Each unit's figures per workflow, in the order of `workflows` (None: no duty of that kind)."""
+        return [(u, [u.workflows.get(w.workflow.key) for w in self.workflows]) for u in self.units]
+
     def chart(self) -> dict[str, Any]:
         """The data block static/dashboards/linkage.js draws from."""
         month_keys = [m.key for m, _ in self.months]

@@ -184,6 +184,8 @@ def test_page_renders_charts_without_inline_script(personas: Personas) -> None:
     assert data["workflow_rate"][data["workflows"].index("信息共享")] == 25.0
     assert f'href="/sharing/{obs["overdue"].subject_id}/"' in html
     assert 'data-testid="kpi-rate">50.0%' in html  # 3 on time of 6 judged
+    town_row = re.search(rf'data-testid="unit-row-{personas.township.pk}">(.*?)</tr>', html, re.S)
+    assert town_row is not None and town_row.group(1).count("33.3%") == 2  # total and 信息共享
     assert "协作联动统计" in html and 'href="/dashboards/linkage/"' in html  # in the navigation
     # Default range (this year) also renders.
     assert c.get(PAGE).status_code == 200
