@@ -15,29 +15,31 @@
         tooltip: { trigger: "axis", renderMode: "richText" },
         legend: { data: ["按时办结率"] },
         grid: { left: 110 },
-        yAxis: { type: "category", data: d.workflows },
+        yAxis: { type: "category", data: d.workflows, inverse: true },
         xAxis: percentAxis(),
         series: [{ name: "按时办结率", type: "bar", data: d.workflow_rate }]
       };
     },
     counts: function (d) {
       var names = ["进行中", "已超期", "已完成", "已免除"];
+      var colours = ["#2e5aac", "#d92d20", "#12b76a", "#98a2b3"];
       var values = [d.workflow_open, d.workflow_overdue, d.workflow_met, d.workflow_waived];
       return {
         tooltip: { trigger: "axis", renderMode: "richText" },
         legend: { data: names },
         grid: { left: 110 },
-        yAxis: { type: "category", data: d.workflows },
+        yAxis: { type: "category", data: d.workflows, inverse: true },
         xAxis: { type: "value", minInterval: 1 },
         series: names.map(function (name, i) {
-          return { name: name, type: "bar", stack: "n", data: values[i] };
+          return { name: name, type: "bar", stack: "n", data: values[i], itemStyle: { color: colours[i] } };
         })
       };
     },
     monthly: function (d) {
-      var series = [{ name: "全部", type: "line", data: d.monthly_rate, connectNulls: true }];
+      // showSymbol: a month range with one judged month still shows its point.
+      var series = [{ name: "全部", type: "line", data: d.monthly_rate, connectNulls: true, showSymbol: true, symbolSize: 8 }];
       d.workflow_months.forEach(function (w) {
-        series.push({ name: w.name, type: "line", data: w.data, connectNulls: true });
+        series.push({ name: w.name, type: "line", data: w.data, connectNulls: true, showSymbol: true });
       });
       return {
         tooltip: { trigger: "axis", renderMode: "richText" },
