@@ -232,3 +232,14 @@ def test_figures_follow_the_sharing_workflow(personas: Personas, settings: Any, 
     assert figures["rate"] == 33.3
     assert [o["subject"].split("：")[-1] for o in data["overdue"]] == ["未报数据"]
     assert data["overdue"][0]["url"].startswith("/sharing/")
+
+
+def test_justice_office_sees_its_townships_and_may_filter_by_them(personas: Personas) -> None:
+    _world(personas)
+    c = client_for(personas, "justice_office_supervisor")
+    data = c.get(API, _range()).json()
+    assert [u["unit"] for u in data["by_unit"]] == ["城关镇"]
+    assert c.get(API, {**_range(), "unit": str(personas.township.pk)}).status_code == 200
+    assert c.get(API, {**_range(), "unit": str(personas.other_township.pk)}).status_code == 422
+    html = c.get(PAGE, _range()).content.decode()
+    assert 'data-testid="filter-unit"' in html and "河西镇" not in html
