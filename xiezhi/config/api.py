@@ -75,6 +75,7 @@ ROUTERS = [
     ("sharing", "xiezhi.coordination.sharing.api"),
     ("meetings", "xiezhi.coordination.meetings.api"),
     ("operations", "xiezhi.coordination.operations.api"),
+    ("dashboards", "xiezhi.dashboards.api"),
 ]
 
 for prefix, module_name in ROUTERS:

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "xiezhi.transfers",
     "xiezhi.coordination",
     "xiezhi.intake",
+    "xiezhi.dashboards",
 ]
 
 MIDDLEWARE = [

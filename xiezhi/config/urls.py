@@ -25,6 +25,7 @@ APP_URLS = [
     ("sharing/", "xiezhi.coordination.sharing.urls"),
     ("meetings/", "xiezhi.coordination.meetings.urls"),
     ("operations/", "xiezhi.coordination.operations.urls"),
+    ("dashboards/", "xiezhi.dashboards.urls"),
 ]
 
 urlpatterns = [path("api/v1/", api.urls), path("", include("xiezhi.core.urls"))]

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Any
 
 from django.db.models import Count, F, Q, QuerySet
+from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from xiezhi.core.actor import Actor
@@ -104,14 +106,41 @@ class OnTime:
         return "—" if rate is None else f"{rate * 100:.1f}%"
 
 
+def on_time_aggregates(*, statuses: bool = False) -> dict[str, Count]:
+    """The on-time rate's two counts (``on_time``, ``counted``) as aggregates, so every dashboard
+    judges obligations the same way: met on time versus every obligation that was either met
+    (on time or late) or is overdue; waived, open and suspended ones are not judged. With
+    ``statuses``, also the plain counts ``open`` (open or suspended), ``overdue``, ``met``,
+    ``met_late`` and ``waived``."""
+    counts = {
+        "on_time": Count("pk", filter=Q(status="met", met_at__lte=F("due_at"))),
+        "counted": Count("pk", filter=Q(status__in=("met", "overdue"))),
+    }
+    if statuses:
+        counts |= {
+            "open": Count("pk", filter=Q(status__in=("open", "suspended"))),
+            "overdue": Count("pk", filter=Q(status="overdue")),
+            "met": Count("pk", filter=Q(status="met")),
+            "met_late": Count("pk", filter=Q(status="met", met_at__gt=F("due_at"))),
+            "waived": Count("pk", filter=Q(status="waived")),
+        }
+    return counts
+
+
 def on_time_counts(qs: QuerySet[Obligation]) -> OnTime:
     """Met on time versus every obligation that was either met or is overdue (waived, open and
     suspended ones are not judged yet)."""
-    row = qs.aggregate(
-        on_time=Count("pk", filter=Q(status="met", met_at__lte=F("due_at"))),
-        counted=Count("pk", filter=Q(status__in=("met", "overdue"))),
-    )
+    row = qs.aggregate(**on_time_aggregates())
     return OnTime(row["on_time"] or 0, row["counted"] or 0)
+
+
+def on_time_grouped(qs: QuerySet[Obligation], *fields: str, statuses: bool = False) -> list[dict[str, Any]]:
+    """`on_time_aggregates` per group of ``fields``; the field ``month`` is the Beijing month the
+    clock started (``opened_at``), as an aware datetime at its first instant."""
+    if "month" in fields:
+        qs = qs.annotate(month=TruncMonth("opened_at", tzinfo=SHANGHAI))
+    rows: Any = qs.values(*fields).annotate(**on_time_aggregates(statuses=statuses)).order_by()
+    return list(rows)
 
 
 def on_time_rate(qs: QuerySet[Obligation]) -> float | None:

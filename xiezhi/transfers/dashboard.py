@@ -17,8 +17,8 @@ from datetime import date, datetime, time
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, F, Q, QuerySet
-from django.db.models.functions import Coalesce, TruncMonth
+from django.db.models import Count, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from xiezhi.core.actor import Actor
@@ -112,17 +112,7 @@ def _obligations(actor: Actor, year: int, unit: int | None) -> QuerySet[Obligati
 
 
 def _rates(qs: QuerySet[Obligation], rules: tuple[str, ...]) -> list[dict[str, Any]]:
-    rows: Any = (
-        qs.filter(rule_id__in=rules)
-        .annotate(month=TruncMonth("opened_at", tzinfo=SHANGHAI))
-        .values("unit_id", "unit__name", "month")
-        .annotate(
-            on_time=Count("pk", filter=Q(status="met", met_at__lte=F("due_at"))),
-            counted=Count("pk", filter=Q(status__in=("met", "overdue"))),
-        )
-        .order_by()
-    )
-    return list(rows)
+    return obligations.on_time_grouped(qs.filter(rule_id__in=rules), "unit_id", "unit__name", "month")
 
 
 def statistics(actor: Actor, year: int | None = None, unit: int | None = None) -> Stats:
