@@ -23,9 +23,10 @@ from django.utils import timezone
 from xiezhi.audit.services import record
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import PermissionDenied, ValidationFailed
+from xiezhi.core.files import TRANSFER_MATERIALS as MATERIALS
 from xiezhi.deadlines import services as deadlines
 from xiezhi.deadlines.models import ACTIVE, Obligation
-from xiezhi.transfers import access, competence, files, letters
+from xiezhi.transfers import access, competence, letters
 from xiezhi.transfers.cleaning import CLOCK_SKEW, clean_transfer, parse_moment
 from xiezhi.transfers.models import (
     SOURCE_KINDS,
@@ -200,7 +201,7 @@ def add_material(
         errors["title"] = ["材料名称不能超过200个字"]
     if errors:
         raise ValidationFailed(next(iter(errors.values()))[0], details=errors)
-    stored = files.store(name, content)
+    stored = MATERIALS.store(name, content)
     with transaction.atomic():
         material = TransferMaterial.objects.create(
             transfer=transfer,
