@@ -27,7 +27,7 @@ from xiezhi.core.files import TRANSFER_MATERIALS as MATERIALS
 from xiezhi.deadlines import services as deadlines
 from xiezhi.deadlines.models import ACTIVE, Obligation
 from xiezhi.transfers import access, competence, letters
-from xiezhi.transfers.cleaning import CLOCK_SKEW, clean_transfer, parse_moment
+from xiezhi.transfers.cleaning import clean_transfer
 from xiezhi.transfers.models import (
     SOURCE_KINDS,
     UPLOAD_KINDS,
@@ -38,6 +38,7 @@ from xiezhi.transfers.models import (
 )
 from xiezhi.transfers.timeline import add_event, conflict, leaders_of, next_state, tell_person, tell_unit
 from xiezhi.transfers.urgency import IMMEDIATE, RULES, URGENT
+from xiezhi.units.cleaning import CLOCK_SKEW, parse_moment
 
 SEND_RULES = tuple(RULES.values())
 EDITABLE_STATES = ("draft", "oral_recorded")

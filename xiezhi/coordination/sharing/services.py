@@ -37,7 +37,7 @@ from xiezhi.deadlines.access import can_approve_change
 from xiezhi.deadlines.models import ACTIVE, Obligation
 from xiezhi.notifications.services import notify
 from xiezhi.rulebook import sharing as rules
-from xiezhi.transfers.cleaning import TransferCleaner
+from xiezhi.units.cleaning import Cleaner
 from xiezhi.units.models import Unit, UnitKind
 
 MAX_MATTERS = 50
@@ -175,7 +175,7 @@ def resolve_recipients(r: SharedRecord) -> dict[int, tuple[Unit, str]]:
 def _clean(actor: Actor, data: Mapping[str, Any]) -> dict[str, Any]:
     assert actor.unit is not None
     county_id = actor.unit.county_id
-    c = TransferCleaner(data, creating=True)
+    c = Cleaner(data, creating=True)
     c.choice("category", "共享类别", rules.CATEGORY_CHOICES, required=True)
     c.text("title", "标题", max_length=200, required=True)
     c.text("content", "内容", max_length=20000, required=True)
@@ -201,7 +201,7 @@ def _clean(actor: Actor, data: Mapping[str, Any]) -> dict[str, Any]:
         c.error("matters", f"“{cat.short}”类信息须选择所涉及的事项（从现行公布的事项目录中选择，R-SH-01）")
     extra: list[Unit] = []
     for raw in _items(data.get("recipients")):
-        sub = TransferCleaner({"unit": raw}, creating=True)
+        sub = Cleaner({"unit": raw}, creating=True)
         sub.unit("unit", "接收单位", county_id, required=True)
         for msg in sub.errors.get("unit", []):
             c.error("recipients", msg)
