@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from xiezhi.catalogue.models import Matter
 from xiezhi.core.actor import Actor
-from xiezhi.intake import files
+from xiezhi.core.files import INTAKE_ATTACHMENTS as ATTACHMENTS
 from xiezhi.intake.models import Report
 from xiezhi.units.models import Unit
 
@@ -49,7 +49,7 @@ def draft_transfer(actor: Actor, report: Report, target: Unit, reason: str, part
         },
     )
     for item in report.attachments.all():
-        content = files.read_verified(item.path, item.sha256)
+        content = ATTACHMENTS.read_verified(item.path, item.sha256)
         transfers.add_material(
             actor, t, kind="complaint", title=f"投诉举报材料：{item.name}", name=item.name, content=content
         )

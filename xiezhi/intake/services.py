@@ -17,10 +17,11 @@ from django.utils import timezone
 from xiezhi.audit.services import record
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import Conflict, ValidationFailed, XiezhiError
+from xiezhi.core.files import INTAKE_ATTACHMENTS as ATTACHMENTS
 from xiezhi.deadlines import services as deadlines
 from xiezhi.deadlines.models import Obligation
 from xiezhi.deadlines.selectors import ACTIVE_STATUSES
-from xiezhi.intake import access, callbacks, duplicates, files, handover
+from xiezhi.intake import access, callbacks, duplicates, handover
 from xiezhi.intake.cleaning import clean_report
 from xiezhi.intake.models import Attachment, Channel, PublicSubmission, Report, ReportEvent, Status
 from xiezhi.notifications.services import notify
@@ -81,7 +82,7 @@ def add_event(
 
 
 def _store_attachments(report: Report, uploads: Sequence[Upload]) -> list[Attachment]:
-    stored = [(name, files.store(name, content)) for name, content in uploads]
+    stored = [(name, ATTACHMENTS.store(name, content)) for name, content in uploads]
     return [
         Attachment.objects.create(
             report=report, name=name[:200], kind=s.kind, size=s.size, sha256=s.sha256, path=s.path
@@ -94,7 +95,7 @@ def _check_uploads(uploads: Sequence[Upload]) -> None:
     if len(uploads) > MAX_ATTACHMENTS:
         raise ValidationFailed.field("attachments", f"附件不能超过{MAX_ATTACHMENTS}个")
     for name, content in uploads:
-        files.check(name, content)
+        ATTACHMENTS.check(name, content)
 
 
 def register(

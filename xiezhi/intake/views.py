@@ -17,10 +17,12 @@ from xiezhi.catalogue.services import resolve
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import NotFound, ValidationFailed, XiezhiError
 from xiezhi.core.exports import csv_response
+from xiezhi.core.files import INTAKE_ATTACHMENTS as ATTACHMENTS
+from xiezhi.core.files import content_type
 from xiezhi.core.pagination import paginate
 from xiezhi.core.web import page_view_with, request_actor
 from xiezhi.deadlines.selectors import for_subject
-from xiezhi.intake import access, dispatching, files, imports, quality, selectors, services
+from xiezhi.intake import access, dispatching, imports, quality, selectors, services
 from xiezhi.intake.models import CallbackDelivery, Channel, Report, Status
 from xiezhi.units.models import Unit, UnitKind
 
@@ -119,7 +121,7 @@ def _export(actor: Actor, qs: Any) -> HttpResponse:
 def _uploads(request: HttpRequest) -> list[services.Upload]:
     out = []
     for f in request.FILES.getlist("attachments"):
-        if f.size is not None and f.size > files.MAX_BYTES:
+        if f.size is not None and f.size > ATTACHMENTS.max_bytes():
             raise ValidationFailed.field("attachments", f"附件过大：{f.name}")
         out.append((f.name or "file", f.read()))
     return out
@@ -220,15 +222,8 @@ def attachment(request: HttpRequest, pk: int, attachment_id: int) -> HttpRespons
     item = report.attachments.filter(pk=attachment_id).first()
     if item is None:
         raise NotFound()
-    content = files.read_verified(item.path, item.sha256)
-    types = {
-        "jpg": "image/jpeg",
-        "png": "image/png",
-        "pdf": "application/pdf",
-        "mp4": "video/mp4",
-        "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    }
-    response = HttpResponse(content, content_type=types.get(item.kind, "application/octet-stream"))
+    content = ATTACHMENTS.read_verified(item.path, item.sha256)
+    response = HttpResponse(content, content_type=content_type(item.kind))
     response["Content-Disposition"] = f'attachment; filename="report{report.pk}-{item.pk}.{item.kind}"'
     response["X-Content-Type-Options"] = "nosniff"
     return response
@@ -302,7 +297,7 @@ def batch_import(request: HttpRequest) -> HttpResponse:
     try:
         if upload is None:
             raise ValidationFailed.field("file", "请选择要导入的文件")
-        if upload.size is not None and upload.size > files.MAX_BYTES:
+        if upload.size is not None and upload.size > ATTACHMENTS.max_bytes():
             raise ValidationFailed.field("file", "文件过大")
         created = imports.import_orders(actor, upload.name or "", upload.read())
     except ValidationFailed as exc:

@@ -23,10 +23,11 @@ from django.utils import timezone
 from xiezhi.audit.services import record
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import PermissionDenied, ValidationFailed
+from xiezhi.core.files import TRANSFER_MATERIALS as MATERIALS
 from xiezhi.deadlines import services as deadlines
 from xiezhi.deadlines.models import ACTIVE, Obligation
-from xiezhi.transfers import access, competence, files, letters
-from xiezhi.transfers.cleaning import CLOCK_SKEW, clean_transfer, parse_moment
+from xiezhi.transfers import access, competence, letters
+from xiezhi.transfers.cleaning import clean_transfer
 from xiezhi.transfers.models import (
     SOURCE_KINDS,
     UPLOAD_KINDS,
@@ -37,6 +38,7 @@ from xiezhi.transfers.models import (
 )
 from xiezhi.transfers.timeline import add_event, conflict, leaders_of, next_state, tell_person, tell_unit
 from xiezhi.transfers.urgency import IMMEDIATE, RULES, URGENT
+from xiezhi.units.cleaning import CLOCK_SKEW, parse_moment
 
 SEND_RULES = tuple(RULES.values())
 EDITABLE_STATES = ("draft", "oral_recorded")
@@ -200,7 +202,7 @@ def add_material(
         errors["title"] = ["材料名称不能超过200个字"]
     if errors:
         raise ValidationFailed(next(iter(errors.values()))[0], details=errors)
-    stored = files.store(name, content)
+    stored = MATERIALS.store(name, content)
     with transaction.atomic():
         material = TransferMaterial.objects.create(
             transfer=transfer,

@@ -19,12 +19,14 @@ from xiezhi.catalogue.models import Matter
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import NotFound, PermissionDenied, ValidationFailed, XiezhiError
 from xiezhi.core.exports import csv_response
+from xiezhi.core.files import TRANSFER_MATERIALS as MATERIALS
+from xiezhi.core.files import TamperedFile
 from xiezhi.core.pagination import paginate
 from xiezhi.core.web import page_view_with, request_actor
 from xiezhi.deadlines.selectors import for_subject
 from xiezhi.documents.selectors import documents_for
 from xiezhi.rulebook.workflows import TRANSFER
-from xiezhi.transfers import access, actions, files, replies, selectors, services
+from xiezhi.transfers import access, actions, replies, selectors, services
 from xiezhi.transfers.cleaning import LOCKED_AFTER_ORAL
 from xiezhi.transfers.models import (
     UPLOAD_KINDS,
@@ -416,8 +418,8 @@ def material_response(actor: Actor, pk: int, material_id: int) -> HttpResponse:
     if m is None:
         raise NotFound("材料不存在或您无权访问")
     try:
-        content = files.read_verified(m.path, m.sha256)
-    except (files.TamperedFile, FileNotFoundError):
+        content = MATERIALS.read_verified(m.path, m.sha256)
+    except (TamperedFile, FileNotFoundError):
         with transaction.atomic():
             record(
                 actor,

@@ -17,7 +17,7 @@ from xiezhi.core.errors import PermissionDenied, ValidationFailed
 from xiezhi.deadlines import services as deadlines
 from xiezhi.deadlines.models import ACTIVE, Obligation
 from xiezhi.notifications.services import notify
-from xiezhi.transfers.cleaning import TransferCleaner
+from xiezhi.units.cleaning import Cleaner
 from xiezhi.units.models import Person, Unit, UnitKind
 
 __all__ = ["actor_name", "text_field"]
@@ -85,7 +85,7 @@ def clean_dispatch(actor: Actor, data: Mapping[str, Any], since: datetime) -> di
     """派员到场: at least one officer of the actor's own unit, when they left and when they arrived
     (both after the request, not in the future, arrival not before departure)."""
     assert actor.unit is not None
-    c = TransferCleaner(data, creating=True)
+    c = Cleaner(data, creating=True)
     c.moment("dispatched_at", "派员时间", required=True)
     c.moment("arrived_at", "到场时间", required=True)
     c.text("onsite_note", "现场处置情况", max_length=5000)

@@ -37,7 +37,7 @@ from xiezhi.deadlines import services as deadlines
 from xiezhi.deadlines.models import Obligation
 from xiezhi.rulebook import assistance_flow as flow
 from xiezhi.rulebook.workflows import TransitionNotAllowed
-from xiezhi.transfers.cleaning import TransferCleaner
+from xiezhi.units.cleaning import Cleaner
 from xiezhi.units.models import UnitKind
 
 
@@ -110,7 +110,7 @@ def notify_hazard(actor: Actor, data: Mapping[str, Any]) -> HazardNotice:
     if not access.can_notify_hazard(actor):
         raise PermissionDenied("只有乡镇（街道）的承办人、联络员或负责人可以通报重大隐患（R-CO-02）")
     township = own_unit(actor, data, "township")
-    c = TransferCleaner(data, creating=True)
+    c = Cleaner(data, creating=True)
     c.choice("category", "隐患类别", flow.HAZARD_CATEGORIES.items(), required=True)
     c.text("title", "隐患名称", max_length=300, required=True)
     c.text("location", "隐患地点", max_length=300, required=True)

@@ -42,7 +42,7 @@ from xiezhi.documents.services import issue_document
 from xiezhi.rulebook import assistance_flow as flow
 from xiezhi.rulebook.workdays import WorkCalendar
 from xiezhi.rulebook.workflows import TransitionNotAllowed
-from xiezhi.transfers.cleaning import TransferCleaner
+from xiezhi.units.cleaning import Cleaner
 from xiezhi.units.models import UnitKind
 
 ALL_RULES = ("R-CO-04", "R-CO-05", flow.ONSITE_RULE)
@@ -115,7 +115,7 @@ def _update(
 
 def _clean_create(actor: Actor, data: Mapping[str, Any]) -> dict[str, Any]:
     assert actor.unit is not None
-    c = TransferCleaner(data, creating=True)
+    c = Cleaner(data, creating=True)
     c.choice("kind", "协助类型", flow.KINDS.items(), required=True)
     c.unit("assisting", "被请求单位", actor.unit.county_id, required=True)
     c.text("subject", "协助事项", max_length=300, required=True)

@@ -43,7 +43,7 @@ from xiezhi.rulebook import corrections_flow as flow
 from xiezhi.rulebook.periods import Period, PeriodKind
 from xiezhi.rulebook.workdays import WorkCalendar
 from xiezhi.rulebook.workflows import TransitionNotAllowed, Workflow
-from xiezhi.transfers.cleaning import TransferCleaner
+from xiezhi.units.cleaning import Cleaner
 from xiezhi.units.models import UnitKind
 
 SHA256_CHARS = frozenset("0123456789abcdef")
@@ -112,7 +112,7 @@ def issue_opinion(actor: Actor, data: Mapping[str, Any]) -> CorrectionOpinion:
     if not access.can_issue(actor):
         raise PermissionDenied("只有县级部门的承办人、联络员、法制审核员或负责人可以提出纠错意见（R-CO-08）")
     department = own_unit(actor, data, "department")
-    c = TransferCleaner(data, creating=True)
+    c = Cleaner(data, creating=True)
     c.unit("township", "被纠错乡镇（街道）", department.county_id, required=True)
     c.text("subject", "纠错事项", max_length=300, required=True)
     c.text("case_reference", "相关案件", max_length=100)
@@ -283,7 +283,7 @@ def send_feedback(actor: Actor, data: Mapping[str, Any]) -> Feedback:
     if not access.can_send_feedback(actor):
         raise PermissionDenied("只有乡镇（街道）或县级部门的承办人、联络员或负责人可以发送反馈（R-CO-09）")
     sender = own_unit(actor, data, "sender")
-    c = TransferCleaner(data, creating=True)
+    c = Cleaner(data, creating=True)
     c.choice("direction", "反馈类型", flow.FEEDBACK_DIRECTIONS.items(), required=True)
     c.unit("recipient", "接收单位", sender.county_id, required=True)
     c.text("subject", "事项", max_length=300, required=True)

@@ -30,7 +30,7 @@ from xiezhi.notifications.services import notify
 from xiezhi.rulebook import dispute_flow as flow
 from xiezhi.rulebook.workflows import TransitionNotAllowed
 from xiezhi.transfers.access import access_transfer
-from xiezhi.transfers.cleaning import TransferCleaner, parse_moment
+from xiezhi.units.cleaning import Cleaner, parse_moment
 from xiezhi.units.models import Unit, UnitKind
 
 STEP_RULES = tuple(s.limit_id for s in flow.STEPS.values())
@@ -196,7 +196,7 @@ def _minutes(actor: Actor, d: Dispute, data: Mapping[str, Any], topic: str) -> I
 
 def _clean_open(actor: Actor, data: Mapping[str, Any]) -> dict[str, Any]:
     assert actor.unit is not None
-    c = TransferCleaner(data, creating=True)
+    c = Cleaner(data, creating=True)
     transfer = None
     if data.get("transfer") not in (None, "") or data.get("transfer_id") not in (None, ""):
         transfer = access_transfer(actor, data.get("transfer") or data.get("transfer_id"))  # type: ignore[arg-type]

@@ -40,7 +40,7 @@ from xiezhi.notifications.services import notify
 from xiezhi.rulebook import linkage_flow as flow
 from xiezhi.rulebook.workflows import TransitionNotAllowed
 from xiezhi.rulebook.zh import format_datetime_zh
-from xiezhi.transfers.cleaning import TransferCleaner, parse_moment
+from xiezhi.units.cleaning import Cleaner, parse_moment
 
 MAX_DECISIONS = 30
 
@@ -91,7 +91,7 @@ def create_series(actor: Actor, data: Mapping[str, Any]) -> MeetingSeries:
     """A regular joint meeting: the convener owes the first meeting by ``next_date`` (R-CO-01)."""
     access.require_convene(actor)
     assert actor.unit is not None
-    c = TransferCleaner(data, creating=True)
+    c = Cleaner(data, creating=True)
     c.text("title", "会议名称", max_length=100, required=True)
     c.integer("every_months", "召开周期", required=True)
     c.date("next_date", "首次召开日期", required=True)
@@ -151,7 +151,7 @@ def _advance_series(actor: Actor, s: MeetingSeries, at: datetime) -> None:
 def _clean_convene(actor: Actor, data: Mapping[str, Any]) -> dict[str, Any]:
     assert actor.unit is not None
     county_id = actor.unit.county_id
-    c = TransferCleaner(data, creating=True)
+    c = Cleaner(data, creating=True)
     series = None
     if data.get("series") not in (None, ""):
         raw_series = str(data["series"]).strip()
@@ -343,7 +343,7 @@ def issue_minutes(actor: Actor, m: Meeting, data: Mapping[str, Any]) -> Meeting:
         raise ValidationFailed.field(
             "held_at", f"会议尚未召开（定于{format_datetime_zh(start)}），不能印发纪要"
         )
-    c = TransferCleaner(data, creating=True)
+    c = Cleaner(data, creating=True)
     c.text("chair", "主持人", max_length=100, required=not m.chair)
     c.text("discussion", "会议情况", max_length=5000)
     held = parse_moment(data.get("held_at")) if data.get("held_at") not in (None, "") else m.scheduled_at

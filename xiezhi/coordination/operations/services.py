@@ -43,8 +43,8 @@ from xiezhi.rulebook import linkage_flow as flow
 from xiezhi.rulebook.workflows import TransitionNotAllowed
 from xiezhi.rulebook.zh import format_datetime_zh
 from xiezhi.transfers.access import access_transfer
-from xiezhi.transfers.cleaning import TransferCleaner
 from xiezhi.transfers.models import Transfer
+from xiezhi.units.cleaning import Cleaner
 from xiezhi.units.models import Certificate, Person
 from xiezhi.units.selectors import valid_certificates_on
 
@@ -96,7 +96,7 @@ def _days_text(first: date, last: date) -> str:
 def _clean_plan(actor: Actor, data: Mapping[str, Any]) -> dict[str, Any]:
     assert actor.unit is not None
     county_id = actor.unit.county_id
-    c = TransferCleaner(data, creating=True)
+    c = Cleaner(data, creating=True)
     meeting = None
     if data.get("meeting") not in (None, ""):
         try:
@@ -266,7 +266,7 @@ def add_finding(actor: Actor, op: JointOperation, data: Mapping[str, Any]) -> Op
     if op.status != "planned":
         raise conflict(op, "finish")
     _require_started(op, "登记检查发现")
-    c = TransferCleaner(data, creating=True)
+    c = Cleaner(data, creating=True)
     c.text("facts", "检查发现", max_length=5000, required=True)
     c.text("party", "当事人", max_length=200)
     c.text("location", "地点", max_length=200)
@@ -334,7 +334,7 @@ def finish(actor: Actor, op: JointOperation, data: Mapping[str, Any]) -> JointOp
     if op.status != "planned":
         raise conflict(op, "finish")
     _require_started(op, "登记行动结果")
-    c = TransferCleaner(data, creating=True)
+    c = Cleaner(data, creating=True)
     c.text("summary", "行动结果", max_length=5000, required=True)
     c.text("case_refs", "立案情况", max_length=2000)
     reports, transfers = _links(actor, data, c.errors)

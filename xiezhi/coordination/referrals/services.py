@@ -37,7 +37,7 @@ from xiezhi.documents.services import issue_document
 from xiezhi.notifications.services import notify
 from xiezhi.rulebook import referral_flow as flow
 from xiezhi.rulebook.workflows import TransitionNotAllowed
-from xiezhi.transfers.cleaning import TransferCleaner
+from xiezhi.units.cleaning import Cleaner
 from xiezhi.units.models import Person, Unit, UnitKind
 from xiezhi.units.selectors import has_valid_certificate
 
@@ -94,7 +94,7 @@ def _tell(
     )
 
 
-def _matter(c: TransferCleaner, county_id: int) -> None:
+def _matter(c: Cleaner, county_id: int) -> None:
     raw = c.data.get("matter")
     if raw in (None, ""):
         c.cleaned["matter"] = None
@@ -109,7 +109,7 @@ def _matter(c: TransferCleaner, county_id: int) -> None:
 # --- referrals: reporting the suspicion --------------------------------------------------------
 
 
-def _team(c: TransferCleaner, unit: Unit) -> list[Person]:
+def _team(c: Cleaner, unit: Unit) -> list[Person]:
     """At least two active officers of the unit holding a certificate valid today (310号 art. 5,
     R-CASE-01); assistants never count."""
     raw = c.data.get("team")
@@ -128,7 +128,7 @@ def _team(c: TransferCleaner, unit: Unit) -> list[Person]:
     return people
 
 
-def _police(c: TransferCleaner, county_id: int) -> None:
+def _police(c: Cleaner, county_id: int) -> None:
     if c.data.get("police") in (None, ""):
         found = _county_unit(county_id, UnitKind.POLICE)
         if found is None:
@@ -149,7 +149,7 @@ def report_suspicion(actor: Actor, data: Mapping[str, Any]) -> Referral:
     if not access.is_enforcer(actor):
         raise PermissionDenied("只有乡镇（街道）或县级执法部门的承办人或负责人可以报告涉嫌犯罪案件")
     unit = _own_unit(actor, data)
-    c = TransferCleaner(data, creating=True)
+    c = Cleaner(data, creating=True)
     c.text("party", "当事人", max_length=200, required=True)
     c.text("offence", "涉嫌罪名", max_length=200, required=True)
     c.text("facts", "涉嫌犯罪事实", max_length=5000, required=True)
@@ -628,7 +628,7 @@ def record_penalty_decision(actor: Actor, data: Mapping[str, Any]) -> PenaltyDec
     if not access.is_enforcer(actor):
         raise PermissionDenied("只有乡镇（街道）或县级执法部门的承办人或负责人可以登记行政处罚决定")
     unit = _own_unit(actor, data)
-    c = TransferCleaner(data, creating=True)
+    c = Cleaner(data, creating=True)
     c.text("party", "当事人", max_length=200, required=True)
     c.text("decision_number", "处罚决定书文号", max_length=100, required=True)
     c.date("decided_on", "决定日期", required=True)
@@ -700,7 +700,7 @@ def request_support(actor: Actor, data: Mapping[str, Any]) -> PoliceSupportReque
     if not access.is_enforcer(actor):
         raise PermissionDenied("只有乡镇（街道）或县级执法部门的承办人或负责人可以请求公安机关支援")
     unit = _own_unit(actor, data)
-    c = TransferCleaner(data, creating=True)
+    c = Cleaner(data, creating=True)
     c.choice("kind", "阻碍方式", flow.OBSTRUCTION_KINDS.items(), required=True)
     c.moment("occurred_at", "发生时间", required=True)
     c.text("location", "地点", max_length=300, required=True)

@@ -31,13 +31,13 @@ from xiezhi.coordination.models import (
 from xiezhi.coordination.sharing import access
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from xiezhi.core.files import SHARED_ATTACHMENTS as ATTACHMENTS
 from xiezhi.deadlines import services as deadlines
 from xiezhi.deadlines.access import can_approve_change
 from xiezhi.deadlines.models import ACTIVE, Obligation
 from xiezhi.notifications.services import notify
 from xiezhi.rulebook import sharing as rules
-from xiezhi.transfers import files
-from xiezhi.transfers.cleaning import TransferCleaner
+from xiezhi.units.cleaning import Cleaner
 from xiezhi.units.models import Unit, UnitKind
 
 MAX_MATTERS = 50
@@ -175,7 +175,7 @@ def resolve_recipients(r: SharedRecord) -> dict[int, tuple[Unit, str]]:
 def _clean(actor: Actor, data: Mapping[str, Any]) -> dict[str, Any]:
     assert actor.unit is not None
     county_id = actor.unit.county_id
-    c = TransferCleaner(data, creating=True)
+    c = Cleaner(data, creating=True)
     c.choice("category", "共享类别", rules.CATEGORY_CHOICES, required=True)
     c.text("title", "标题", max_length=200, required=True)
     c.text("content", "内容", max_length=20000, required=True)
@@ -201,7 +201,7 @@ def _clean(actor: Actor, data: Mapping[str, Any]) -> dict[str, Any]:
         c.error("matters", f"“{cat.short}”类信息须选择所涉及的事项（从现行公布的事项目录中选择，R-SH-01）")
     extra: list[Unit] = []
     for raw in _items(data.get("recipients")):
-        sub = TransferCleaner({"unit": raw}, creating=True)
+        sub = Cleaner({"unit": raw}, creating=True)
         sub.unit("unit", "接收单位", county_id, required=True)
         for msg in sub.errors.get("unit", []):
             c.error("recipients", msg)
@@ -251,8 +251,8 @@ def form_record(
     clean = _clean(actor, data)
     attachments = list(attachments)
     for name, content in attachments:
-        files.check(name, content)  # every file is checked before any is stored
-    stored = [(name, files.store(name, content)) for name, content in attachments]
+        ATTACHMENTS.check(name, content)  # every file is checked before any is stored
+    stored = [(name, ATTACHMENTS.store(name, content)) for name, content in attachments]
     assert actor.unit is not None
     with transaction.atomic():
         r = SharedRecord.objects.create(
@@ -308,7 +308,7 @@ def add_attachment(actor: Actor, r: SharedRecord, name: str, content: bytes) -> 
     access.require_sender(actor, r)
     if r.status != "draft":
         raise Conflict("信息已共享，附件不能再变更；如有更新请另行共享")
-    s = files.store(name, content)
+    s = ATTACHMENTS.store(name, content)
     with transaction.atomic():
         att = SharedAttachment.objects.create(
             record=r, name=name[:200], sha256=s.sha256, size=s.size, content_type=s.content_type, path=s.path

@@ -20,11 +20,12 @@ from xiezhi.coordination.sharing import access, selectors, services
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import NotFound, ValidationFailed, XiezhiError
 from xiezhi.core.exports import csv_response
+from xiezhi.core.files import SHARED_ATTACHMENTS as ATTACHMENTS
+from xiezhi.core.files import TamperedFile
 from xiezhi.core.pagination import paginate
 from xiezhi.core.web import page_view_with, request_actor
 from xiezhi.deadlines.selectors import for_subject
 from xiezhi.rulebook import sharing as rules
-from xiezhi.transfers import files
 from xiezhi.units.models import Unit
 
 EXPORT_MAX = 10000
@@ -212,8 +213,8 @@ def attachment(request: HttpRequest, pk: int, att_id: int) -> HttpResponse:
     if att is None:
         raise NotFound("附件不存在或您无权访问")
     try:
-        content = files.read_verified(att.path, att.sha256)
-    except (files.TamperedFile, FileNotFoundError):
+        content = ATTACHMENTS.read_verified(att.path, att.sha256)
+    except (TamperedFile, FileNotFoundError):
         with transaction.atomic():
             audit(
                 actor, "sharing.attachment_integrity_failed", r, after={"sha256": att.sha256}, success=False

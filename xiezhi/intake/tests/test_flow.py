@@ -180,10 +180,8 @@ def test_attachment_checked_by_content(personas: Personas, name: str, content: b
     assert not Report.objects.exists()
 
 
-def test_attachment_too_big(personas: Personas, monkeypatch: Any) -> None:
-    from xiezhi.intake import files
-
-    monkeypatch.setattr(files, "MAX_BYTES", 50)
+def test_attachment_too_big(personas: Personas, settings: Any) -> None:
+    settings.XIEZHI_INTAKE_MAX_UPLOAD = 50
     with pytest.raises(ValidationFailed, match="过大"):
         services.create_report(
             personas.actor("township_handler"), report_data(personas.township), [("p.png", PNG)]
