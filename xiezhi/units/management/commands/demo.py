@@ -50,6 +50,8 @@ LABELS = {
     "share_subscriptions": "信息共享订阅",
     "meetings": "会商会议",
     "operations": "联合执法行动",
+    "transfers": "案件移送",
+    "disputes": "执法争议",
 }
 
 
