@@ -89,3 +89,15 @@ def test_rules_coverage_maps_every_rule_id_to_the_tests_carrying_its_marker() ->
     assert set(mapping) == set(re.findall(r"\*\*(R-[A-Z]+-\d+)\*\*", rules_text))
     assert "xiezhi/rulebook/tests/test_deadlines.py" in " ".join(mapping["R-TR-02"])
     assert all(isinstance(nodes, list) for nodes in mapping.values())
+
+
+def test_the_menu_is_grouped_under_one_heading_per_group(personas: Personas) -> None:
+    from xiezhi.core import navigation
+
+    items = navigation.items_for(personas.actor("township_handler"), "/meetings/")
+    headings = [item["heading"] for item in items if item["heading"]]
+    assert headings == list(dict.fromkeys(item["group"] for item in items))  # each group named once, in order
+    assert headings[:3] == ["日常办理", "案件移送", "协作联动"]
+    linkage = [item["label"] for item in items if item["group"] == "协作联动"]
+    assert {"执法争议", "会商会议", "信息共享", "行刑衔接"} <= set(linkage)
+    assert [item["label"] for item in items if item["active"]] == ["会商会议"]
