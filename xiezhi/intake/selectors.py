@@ -78,3 +78,8 @@ def public_view(report: Report) -> dict[str, Any]:
         ],
         "reply": report.reply if report.status in (Status.REPLIED, Status.CLOSED) else "",
     }
+
+
+def reports_of_transfer(actor: Actor, transfer_id: int) -> QuerySet[Report]:
+    """The reports a transfer came from, as far as `actor` may see them (the transfer page links them)."""
+    return visible_to(actor).filter(transfer_id=transfer_id).order_by("id")

@@ -25,6 +25,7 @@ from xiezhi.core.pagination import paginate
 from xiezhi.core.web import page_view_with, request_actor
 from xiezhi.deadlines.selectors import for_subject
 from xiezhi.documents.selectors import documents_for
+from xiezhi.intake import selectors as intake_selectors
 from xiezhi.rulebook.workflows import TRANSFER
 from xiezhi.transfers import access, actions, replies, selectors, services
 from xiezhi.transfers.cleaning import LOCKED_AFTER_ORAL
@@ -313,6 +314,7 @@ def detail_context(actor: Actor, t: Transfer) -> dict[str, Any]:
         "events": t.events.select_related("document").order_by("at", "id"),  # type: ignore[attr-defined]
         "obligations": list(obligations),
         "disputes": list(t.disputes.order_by("-id")),  # type: ignore[attr-defined]
+        "source_reports": list(intake_selectors.reports_of_transfer(actor, t.pk)),
         "upload_kinds": [(k, MaterialKind(k).label) for k in UPLOAD_KINDS],
         "decline_reasons": DeclineReason.choices,
         "oral_methods": OralMethod.choices,

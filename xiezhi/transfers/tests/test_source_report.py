@@ -20,7 +20,7 @@ from xiezhi.intake import services as intake
 from xiezhi.intake.models import Report, ReportEvent
 from xiezhi.transfers import replies
 from xiezhi.transfers.models import Transfer
-from xiezhi.transfers.tests.helpers import World, api, handed_on_report
+from xiezhi.transfers.tests.helpers import World, api, handed_on_report, page
 
 pytestmark = pytest.mark.django_db
 
@@ -130,3 +130,15 @@ def test_no_second_hand_on_while_the_transfer_is_open_but_after_a_decline(world:
     # Declined: the township may hand it on again (a new draft transfer).
     intake.hand_on(town, Report.objects.get(pk=report.pk), world.p.other_township.pk, "属邻镇管辖")
     assert Transfer.objects.count() == 2
+
+
+def test_the_transfer_page_links_the_source_report_for_whoever_may_see_it(world: World) -> None:
+    report, t = handed_on_report(world)
+    link = f'href="/intake/{report.pk}/" data-testid="source-report">{report.tracking_code}<'
+    assert link in page(world, "township_handler").get(f"/transfers/{t.pk}/").content.decode()
+    # Until it accepts, the department is not involved in the report: its page names no report it cannot open.
+    liaison = page(world, "department_liaison")
+    before = liaison.get(f"/transfers/{t.pk}/")
+    assert before.status_code == 200 and 'data-testid="source-report"' not in before.content.decode()
+    replies.accept(world.actor("department_liaison"), t, {"handling": "立案查处"})
+    assert link in liaison.get(f"/transfers/{t.pk}/").content.decode()
