@@ -10,7 +10,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
-from xiezhi.coordination.disputes.services import _name as actor_name
 from xiezhi.coordination.disputes.services import _text as text_field
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import PermissionDenied, ValidationFailed
@@ -20,7 +19,7 @@ from xiezhi.notifications.services import notify
 from xiezhi.transfers.cleaning import TransferCleaner
 from xiezhi.units.models import Person, Unit, UnitKind
 
-__all__ = ["actor_name", "text_field"]
+__all__ = ["text_field"]
 
 
 def own_unit(actor: Actor, data: Mapping[str, Any], field: str) -> Unit:

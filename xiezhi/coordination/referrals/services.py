@@ -26,10 +26,12 @@ from django.utils import timezone
 
 from xiezhi.audit.services import record
 from xiezhi.catalogue.models import Matter
-from xiezhi.coordination.models import PenaltyDecision, PoliceSupportRequest, Referral, ReferralEvent
+from xiezhi.coordination.models import PenaltyDecision, PoliceSupportRequest, Referral
 from xiezhi.coordination.referrals import access
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import Conflict, PermissionDenied, ValidationFailed
+from xiezhi.core.timeline import actor_name, add_event
+from xiezhi.core.transitions import StatusFlow
 from xiezhi.deadlines import services as deadlines
 from xiezhi.deadlines.models import ACTIVE, Obligation
 from xiezhi.documents.models import IssuedDocument
@@ -42,11 +44,8 @@ from xiezhi.units.models import Person, Unit, UnitKind
 from xiezhi.units.selectors import has_valid_certificate
 
 STEP_RULES = tuple(s.limit_id for s in flow.STEPS.values())
+STATE = StatusFlow(Referral, flow.REFERRAL, "该移送案件")
 TRUE = ("1", "true", "on", "yes", "是")
-
-
-def _name(actor: Actor) -> str:
-    return (actor.person.name if actor.person else str(actor))[:100]
 
 
 def _flag(data: Mapping[str, Any], name: str) -> bool:
@@ -165,12 +164,12 @@ def report_suspicion(actor: Actor, data: Mapping[str, Any]) -> Referral:
             unit=unit,
             reported_at=now,
             reported_by=actor.person,
-            reported_by_name=_name(actor),
+            reported_by_name=actor_name(actor),
             **c.cleaned,
         )
         r.team.set(team)
-        _event(
-            r,
+        add_event(
+            r.events,
             "reported",
             f"专案组报告涉嫌犯罪案件：{r.party}涉嫌{r.offence}",
             actor,
@@ -201,39 +200,6 @@ def report_suspicion(actor: Actor, data: Mapping[str, Any]) -> Referral:
 
 
 # --- referrals: the steps ------------------------------------------------------------------------
-
-
-def _event(
-    r: Referral,
-    kind: str,
-    label: str,
-    actor: Actor,
-    *,
-    status_from: str = "",
-    status_to: str = "",
-    note: str = "",
-    document: IssuedDocument | None = None,
-    at: datetime | None = None,
-) -> ReferralEvent:
-    return ReferralEvent.objects.create(
-        referral=r,
-        at=at or timezone.now(),
-        kind=kind,
-        label=label[:200],
-        actor_name=_name(actor),
-        unit_name=(actor.unit.name if actor.unit else "")[:100],
-        status_from=status_from,
-        status_to=status_to,
-        note=note,
-        document=document,
-    )
-
-
-def conflict(r: Referral, action: str, message: str | None = None) -> Conflict:
-    current = Referral.objects.filter(pk=r.pk).values_list("status", flat=True).first() or ""
-    label = flow.REFERRAL.state_label(current)
-    text = message or f"该移送案件当前状态为“{label}”，不能{flow.REFERRAL.action_label(action)}，请刷新后查看"
-    return Conflict(text, details={"status": current, "status_label": label})
 
 
 def _active(r: Referral) -> list[Obligation]:
@@ -280,27 +246,21 @@ def _step(
     """One transition: permission, table, conditional UPDATE, document, timeline, audit; the clock of
     the step left is met (or waived when the process ended it), the clock of the step entered opens."""
     access.require(actor, r, flow.ACTORS[action])
-    try:
-        new = flow.REFERRAL.next_state(r.status, action)
-    except TransitionNotAllowed as exc:
-        raise conflict(r, action, exc.message) from None
+    new = STATE.next_state(r, action)
     now = timezone.now()
     cols = dict(columns or {})
     cols.update({name: now for name in stamp})  # the moment recorded is the moment the clocks use
     if new in flow.CLOSED_STATES:
         cols["closed_at"] = now
     with transaction.atomic():
-        old = r.status
-        if not Referral.objects.filter(pk=r.pk, status=old).update(status=new, **cols):
-            raise conflict(r, action)
-        r.status = new
-        for key, value in cols.items():
-            setattr(r, key, value)
+        old = STATE.move(r, action, new, **cols)
         doc = document() if document else None
         if doc is not None:
             Referral.objects.filter(pk=r.pk).update(letter=doc)
             r.letter = doc
-        _event(r, action, label, actor, status_from=old, status_to=new, at=now, note=note, document=doc)
+        add_event(
+            r.events, action, label, actor, status_from=old, status_to=new, at=now, note=note, document=doc
+        )
         after: dict[str, Any] = {
             "status": new,
             **{k: v for k, v in cols.items() if isinstance(v, str | int | dict)},
@@ -336,7 +296,7 @@ def decide(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
     access.require(actor, r, "unit_head")
     approve = _flag(data, "approve")
     note = _text(data, "note", "不批准移送的理由", required=not approve)
-    cols = {"decided_by_name": _name(actor), "decision_note": note}
+    cols = {"decided_by_name": actor_name(actor), "decision_note": note}
     if approve:
         return _step(
             actor, r, "approve", label="负责人批准移送", note=note, columns=cols, stamp=("decided_at",)
@@ -372,7 +332,7 @@ def transfer(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
     """Transfer to the police with the art. 6 materials; the 移送书 is issued in the unit's name."""
     access.require(actor, r, "unit")
     if r.status != "approved":
-        raise conflict(r, "transfer")
+        raise STATE.conflict(r, "transfer")
     materials = _materials(data)
     contact = _text(data, "contact_phone", "联系电话", required=False, max_length=30)
     team = [p.name for p in r.team.order_by("pk")]
@@ -391,7 +351,7 @@ def transfer(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
                 "team": team,
                 "approved_by": r.decided_by_name,
                 "materials": [f"{flow.MATERIALS[k]}（{v}）" for k, v in materials.items()],
-                "contact_person": _name(actor),
+                "contact_person": actor_name(actor),
                 "contact_phone": contact,
             },
         )
@@ -417,7 +377,7 @@ def receive(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
         "receive",
         label=f"{r.police.name}签收",
         note=_text(data, "note", "签收说明", required=False),
-        columns={"received_by_name": _name(actor)},
+        columns={"received_by_name": actor_name(actor)},
         stamp=("received_at",),
         tell=[r.unit],
     )
@@ -661,7 +621,7 @@ def record_penalty_decision(actor: Actor, data: Mapping[str, Any]) -> PenaltyDec
             referral=referral,
             alert=bool(reason),
             alert_reason=reason,
-            recorded_by_name=_name(actor),
+            recorded_by_name=actor_name(actor),
             recorded_at=timezone.now(),
             **c.cleaned,
         )
@@ -711,7 +671,11 @@ def request_support(actor: Actor, data: Mapping[str, Any]) -> PoliceSupportReque
     now = timezone.now()
     with transaction.atomic():
         s = PoliceSupportRequest.objects.create(
-            county_id=unit.county_id, unit=unit, requested_at=now, requested_by_name=_name(actor), **c.cleaned
+            county_id=unit.county_id,
+            unit=unit,
+            requested_at=now,
+            requested_by_name=actor_name(actor),
+            **c.cleaned,
         )
         record(
             actor,
@@ -750,10 +714,10 @@ def respond_support(actor: Actor, s: PoliceSupportRequest, data: Mapping[str, An
     now = timezone.now()
     with transaction.atomic():
         if not PoliceSupportRequest.objects.filter(pk=s.pk, status=s.status).update(
-            status=new, responded_at=now, responder_name=_name(actor), response=response
+            status=new, responded_at=now, responder_name=actor_name(actor), response=response
         ):
             raise Conflict("该协助请求已处置，请刷新后查看")
-        s.status, s.responded_at, s.responder_name, s.response = new, now, _name(actor), response
+        s.status, s.responded_at, s.responder_name, s.response = new, now, actor_name(actor), response
         record(
             actor,
             "police_support.responded",
