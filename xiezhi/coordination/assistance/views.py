@@ -16,8 +16,9 @@ from django.views.decorators.http import require_POST
 from xiezhi.audit.services import record
 from xiezhi.coordination.assistance import access, hazards, selectors, services
 from xiezhi.coordination.assistance.models import AssistanceRequest, HazardNotice
+from xiezhi.coordination.common.views import ActionPost
 from xiezhi.core.actor import Actor
-from xiezhi.core.errors import NotFound, PermissionDenied, ValidationFailed, XiezhiError
+from xiezhi.core.errors import PermissionDenied, ValidationFailed, XiezhiError
 from xiezhi.core.exports import csv_response
 from xiezhi.core.pagination import paginate
 from xiezhi.core.web import page_view_with, request_actor
@@ -174,23 +175,20 @@ REQUEST_DONE = {
     "withdraw": "协助请求已撤回",
     "dispute": "已提起执法争议",
 }
+REQUEST_POST = ActionPost(
+    access.access_request,
+    _request_detail,
+    "assistance:detail",
+    REQUEST_ACTIONS,
+    REQUEST_DONE,
+    follow={"dispute": lambda d: redirect("disputes:detail", d.pk)},
+)
 
 
 @assist_page
 @require_POST
 def request_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in REQUEST_ACTIONS:
-        raise NotFound("没有这项操作")
-    actor = request_actor(request)
-    r = access.access_request(actor, pk)
-    try:
-        result = REQUEST_ACTIONS[action](actor, r, request.POST)
-    except XiezhiError as exc:
-        return _request_detail(request, access.access_request(actor, pk), exc)
-    messages.success(request, REQUEST_DONE[action])
-    if action == "dispute":
-        return redirect("disputes:detail", result.pk)
-    return redirect("assistance:detail", pk)
+    return REQUEST_POST.post(request, pk, action)
 
 
 # --- hazard notices ------------------------------------------------------------------------------------
@@ -272,18 +270,10 @@ HAZARD_DONE = {
     "refuse": "已拒绝派员，已自动报告县政府",
     "close": "已登记处置完毕",
 }
+HAZARD_POST = ActionPost(access.access_hazard, _hazard_detail, "hazards:detail", HAZARD_ACTIONS, HAZARD_DONE)
 
 
 @hazard_page
 @require_POST
 def hazard_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in HAZARD_ACTIONS:
-        raise NotFound("没有这项操作")
-    actor = request_actor(request)
-    h = access.access_hazard(actor, pk)
-    try:
-        HAZARD_ACTIONS[action](actor, h, request.POST)
-    except XiezhiError as exc:
-        return _hazard_detail(request, access.access_hazard(actor, pk), exc)
-    messages.success(request, HAZARD_DONE[action])
-    return redirect("hazards:detail", pk)
+    return HAZARD_POST.post(request, pk, action)

@@ -11,10 +11,11 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from xiezhi.coordination.common.views import ActionPost
 from xiezhi.coordination.disputes import access, selectors, services
 from xiezhi.coordination.models import Dispute, DisputeKind
 from xiezhi.core.actor import Actor
-from xiezhi.core.errors import NotFound, PermissionDenied, ValidationFailed, XiezhiError
+from xiezhi.core.errors import PermissionDenied, ValidationFailed, XiezhiError
 from xiezhi.core.pagination import paginate
 from xiezhi.core.web import page_view_with, request_actor
 from xiezhi.deadlines.selectors import for_subject
@@ -189,18 +190,10 @@ DONE = {
     "refer": "已移送有权机关处理",
     "withdraw": "争议已撤回",
 }
+ACTION_POST = ActionPost(access.access_dispute, _detail, "disputes:detail", ACTIONS, DONE)
 
 
 @page_view
 @require_POST
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in ACTIONS:
-        raise NotFound("没有这项操作")
-    actor = _actor(request)
-    d = access.access_dispute(actor, pk)
-    try:
-        ACTIONS[action](actor, d, request.POST)
-    except XiezhiError as exc:
-        return _detail(request, access.access_dispute(actor, pk), exc)
-    messages.success(request, DONE[action])
-    return redirect("disputes:detail", pk)
+    return ACTION_POST.post(request, pk, action)

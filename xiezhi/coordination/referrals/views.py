@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from xiezhi.audit.services import record
 from xiezhi.catalogue.models import Matter
+from xiezhi.coordination.common.views import ActionPost
 from xiezhi.coordination.models import PoliceSupportRequest, Referral
 from xiezhi.coordination.referrals import access, selectors, services
 from xiezhi.core.actor import Actor
@@ -199,21 +200,15 @@ DONE = {
     "supervision_close": "已记录立案监督结果",
     "hand_over": "已移交涉案物品及材料",
 }
+ACTION_POST = ActionPost(
+    access.access_referral, _detail, "referrals:detail", services.ACTIONS, DONE, as_dict=True
+)
 
 
 @page_view
 @require_POST
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in services.ACTIONS:
-        raise NotFound("没有这项操作")
-    actor = _actor(request)
-    r = access.access_referral(actor, pk)
-    try:
-        services.ACTIONS[action](actor, r, request.POST.dict())
-    except XiezhiError as exc:
-        return _detail(request, access.access_referral(actor, pk), exc)
-    messages.success(request, DONE[action])
-    return redirect("referrals:detail", pk)
+    return ACTION_POST.post(request, pk, action)
 
 
 # --- penalties ---------------------------------------------------------------------------------
@@ -349,14 +344,17 @@ def support_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _support_detail(request, access.access_support(_actor(request), pk))
 
 
+SUPPORT_POST = ActionPost(
+    access.access_support,
+    _support_detail,
+    "referrals:support_detail",
+    {"respond": services.respond_support},
+    {"respond": "已记录出警处置情况"},
+    as_dict=True,
+)
+
+
 @page_view
 @require_POST
 def support_respond(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
-    s = access.access_support(actor, pk)
-    try:
-        services.respond_support(actor, s, request.POST.dict())
-    except XiezhiError as exc:
-        return _support_detail(request, access.access_support(actor, pk), exc)
-    messages.success(request, "已记录出警处置情况")
-    return redirect("referrals:support_detail", pk)
+    return SUPPORT_POST.post(request, pk, "respond")
