@@ -2,39 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
-from django.db import models
 from django.utils import timezone
 
-from xiezhi.deadlines.models import ACTIVE, Obligation
 from xiezhi.notifications.services import notify
 from xiezhi.rulebook.periods import DAYS, Period
 from xiezhi.rulebook.zh import format_date_zh
 from xiezhi.units.models import Person, Unit
 
 __all__ = [
-    "active_obligations",
     "days_until",
     "ids",
     "people_of",
     "tell",
     "units_of",
 ]
-
-
-def active_obligations(subject: models.Model, rules: Iterable[str]) -> list[Obligation]:
-    return list(
-        Obligation.objects.filter(
-            subject_type=ContentType.objects.get_for_model(type(subject)),
-            subject_id=str(subject.pk),
-            rule_id__in=list(rules),
-            status__in=ACTIVE,
-        )
-    )
 
 
 def days_until(due: date) -> Period:

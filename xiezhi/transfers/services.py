@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,7 +24,7 @@ from xiezhi.core.actor import Actor
 from xiezhi.core.errors import PermissionDenied, ValidationFailed
 from xiezhi.core.timeline import actor_name as person_name
 from xiezhi.deadlines import services as deadlines
-from xiezhi.deadlines.models import ACTIVE, Obligation
+from xiezhi.deadlines.selectors import active_obligations
 from xiezhi.transfers import access, competence, files, letters
 from xiezhi.transfers.cleaning import CLOCK_SKEW, clean_transfer, parse_moment
 from xiezhi.transfers.models import (
@@ -166,19 +165,8 @@ def update_transfer(actor: Actor, transfer: Transfer, data: Mapping[str, Any]) -
     return transfer
 
 
-def _active(transfer: Transfer, rules: tuple[str, ...]) -> list[Obligation]:
-    return list(
-        Obligation.objects.filter(
-            subject_type=ContentType.objects.get_for_model(Transfer),
-            subject_id=str(transfer.pk),
-            rule_id__in=rules,
-            status__in=ACTIVE,
-        )
-    )
-
-
 def waive_clocks(actor: Actor, transfer: Transfer, rules: tuple[str, ...], reason: str) -> None:
-    for ob in _active(transfer, rules):
+    for ob in active_obligations(transfer, rules):
         deadlines.waive(actor, ob, reason, by_process=True)
 
 

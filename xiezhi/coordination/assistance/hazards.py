@@ -20,22 +20,22 @@ from django.utils import timezone
 from xiezhi.audit.services import record
 from xiezhi.coordination.assistance import access
 from xiezhi.coordination.assistance.common import (
-    active,
     clean_dispatch,
     government_of,
     own_unit,
     settle_rule,
     tell,
-    text_field,
     waive_all,
 )
 from xiezhi.coordination.assistance.models import HazardNotice
+from xiezhi.coordination.common.inputs import text_field
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import PermissionDenied
 from xiezhi.core.timeline import actor_name, add_event
 from xiezhi.core.transitions import StatusFlow
 from xiezhi.deadlines import services as deadlines
 from xiezhi.deadlines.models import Obligation
+from xiezhi.deadlines.selectors import active_obligations
 from xiezhi.rulebook import assistance_flow as flow
 from xiezhi.transfers.cleaning import TransferCleaner
 from xiezhi.units.models import UnitKind
@@ -223,4 +223,4 @@ def allowed_actions(actor: Actor, h: HazardNotice) -> list[str]:
 
 
 def open_duties(h: HazardNotice) -> list[Obligation]:
-    return active(h, (flow.DISPATCH_RULE,))
+    return active_obligations(h, (flow.DISPATCH_RULE,))

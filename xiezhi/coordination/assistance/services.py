@@ -20,16 +20,15 @@ from django.utils import timezone
 from xiezhi.audit.services import record
 from xiezhi.coordination.assistance import access
 from xiezhi.coordination.assistance.common import (
-    active,
     clean_dispatch,
     justice_bureau_of,
     own_unit,
     settle_rule,
     tell,
-    text_field,
     waive_all,
 )
 from xiezhi.coordination.assistance.models import AssistanceRequest
+from xiezhi.coordination.common.inputs import text_field
 from xiezhi.coordination.disputes import services as disputes
 from xiezhi.coordination.models import Dispute, DisputeKind
 from xiezhi.core.actor import Actor
@@ -38,6 +37,7 @@ from xiezhi.core.timeline import actor_name, add_event
 from xiezhi.core.transitions import StatusFlow
 from xiezhi.deadlines import services as deadlines
 from xiezhi.deadlines.models import Obligation
+from xiezhi.deadlines.selectors import active_obligations
 from xiezhi.documents.models import IssuedDocument
 from xiezhi.documents.services import issue_document
 from xiezhi.rulebook import assistance_flow as flow
@@ -210,7 +210,7 @@ def delay(actor: Actor, r: AssistanceRequest, data: Mapping[str, Any]) -> Assist
 
 
 def access_obligations(r: AssistanceRequest) -> list[Obligation]:
-    return active(r, ALL_RULES)
+    return active_obligations(r, ALL_RULES)
 
 
 def answer(actor: Actor, r: AssistanceRequest, data: Mapping[str, Any]) -> AssistanceRequest:

@@ -18,14 +18,13 @@ from django.utils import timezone
 
 from xiezhi.audit.services import record
 from xiezhi.coordination.assistance.common import (
-    active,
     justice_bureau_of,
     own_unit,
     settle_rule,
     tell,
-    text_field,
     waive_all,
 )
+from xiezhi.coordination.common.inputs import text_field
 from xiezhi.coordination.corrections import access, evidence
 from xiezhi.coordination.corrections.models import (
     CorrectionOpinion,
@@ -37,6 +36,7 @@ from xiezhi.core.errors import PermissionDenied, ValidationFailed
 from xiezhi.core.timeline import actor_name, add_event
 from xiezhi.core.transitions import StatusFlow
 from xiezhi.deadlines import services as deadlines
+from xiezhi.deadlines.selectors import active_obligations
 from xiezhi.documents.services import issue_document
 from xiezhi.rulebook import corrections_flow as flow
 from xiezhi.rulebook.periods import Period, PeriodKind
@@ -364,4 +364,4 @@ def cite_evidence(actor: Actor, data: Mapping[str, Any]) -> EvidenceCitation:
 
 
 def open_duties(obj: Any, rule: str) -> list[Any]:
-    return active(obj, (rule,))
+    return active_obligations(obj, (rule,))

@@ -13,11 +13,11 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
 from xiezhi.audit.services import record
+from xiezhi.coordination.common.inputs import text_field
 from xiezhi.coordination.disputes import access
 from xiezhi.coordination.models import Dispute, DisputeKind
 from xiezhi.core.actor import Actor
@@ -25,7 +25,8 @@ from xiezhi.core.errors import Conflict, PermissionDenied, ValidationFailed
 from xiezhi.core.timeline import actor_name, add_event
 from xiezhi.core.transitions import StatusFlow
 from xiezhi.deadlines import services as deadlines
-from xiezhi.deadlines.models import ACTIVE, Obligation
+from xiezhi.deadlines.models import Obligation
+from xiezhi.deadlines.selectors import active_obligations
 from xiezhi.documents.models import IssuedDocument
 from xiezhi.documents.services import issue_document
 from xiezhi.notifications.services import notify
@@ -41,17 +42,6 @@ STATE = StatusFlow(Dispute, flow.DISPUTE, "该争议")
 # --- shared steps ------------------------------------------------------------------------------------
 
 
-def _text(
-    data: Mapping[str, Any], name: str, label: str, *, required: bool = True, max_length: int = 5000
-) -> str:
-    value = str(data.get(name) or "").strip()
-    if required and not value:
-        raise ValidationFailed.field(name, f"请填写{label}")
-    if len(value) > max_length:
-        raise ValidationFailed.field(name, f"{label}不能超过{max_length}个字")
-    return value
-
-
 def _lines(data: Mapping[str, Any], name: str, label: str) -> list[str]:
     raw = data.get(name)
     items = raw.splitlines() if isinstance(raw, str) else list(raw or [])
@@ -59,17 +49,6 @@ def _lines(data: Mapping[str, Any], name: str, label: str) -> list[str]:
     if not lines:
         raise ValidationFailed.field(name, f"请填写{label}（每行一项）")
     return lines
-
-
-def _active(d: Dispute, rules: tuple[str, ...]) -> list[Obligation]:
-    return list(
-        Obligation.objects.filter(
-            subject_type=ContentType.objects.get_for_model(Dispute),
-            subject_id=str(d.pk),
-            rule_id__in=rules,
-            status__in=ACTIVE,
-        )
-    )
 
 
 def _clock(actor: Actor, d: Dispute, step: flow.Step, unit: Unit, start: datetime) -> Obligation:
@@ -86,7 +65,7 @@ def _clock(actor: Actor, d: Dispute, step: flow.Step, unit: Unit, start: datetim
 
 def _close_clocks(actor: Actor, d: Dispute, at: datetime, note: str) -> None:
     """The step under way is met; a provisional handler's duty not yet taken up ends with the dispute."""
-    for ob in _active(d, STEP_RULES):
+    for ob in active_obligations(d, STEP_RULES):
         if ob.rule_id == flow.PROVISIONAL.limit_id:
             deadlines.waive(actor, ob, f"争议已办结：{note}", by_process=True)
         else:
@@ -125,13 +104,13 @@ def _minutes(actor: Actor, d: Dispute, data: Mapping[str, Any], topic: str) -> I
         unit=actor.unit,
         subject=d,
         data={
-            "topic": _text(data, "topic", "会议名称", required=False, max_length=100) or topic,
+            "topic": text_field(data, "topic", "会议名称", required=False, max_length=100) or topic,
             "held_at": timezone.localtime(held).replace(tzinfo=None).isoformat(timespec="minutes"),
-            "place": _text(data, "place", "会议地点", max_length=200),
-            "chair": _text(data, "chair", "主持人", max_length=100),
+            "place": text_field(data, "place", "会议地点", max_length=200),
+            "chair": text_field(data, "chair", "主持人", max_length=100),
             "attendees": _lines(data, "attendees", "参会单位及人员"),
             "matter": d.subject,
-            "discussion": _text(data, "discussion", "会议情况", required=False),
+            "discussion": text_field(data, "discussion", "会议情况", required=False),
             "agreements": _lines(data, "agreements", "议定事项"),
             "recorder": actor_name(actor),
             "distribution": [u.name for u in (d.applicant, d.counterpart, d.provisional_handler)],
@@ -261,7 +240,7 @@ def acknowledge(actor: Actor, d: Dispute, data: Mapping[str, Any]) -> Dispute:
         raise STATE.conflict(d, "negotiate", f"该争议已{d.status_label}，无需确认临时承办")
     if d.provisional_ack_at is not None:
         raise Conflict("临时承办已确认", details={"status": d.status, "status_label": d.status_label})
-    note = _text(data, "note", "临时处置情况")
+    note = text_field(data, "note", "临时处置情况")
     now = timezone.now()
     with transaction.atomic():
         rows = Dispute.objects.filter(
@@ -274,7 +253,7 @@ def acknowledge(actor: Actor, d: Dispute, data: Mapping[str, Any]) -> Dispute:
             d.events, "provisional_ack", f"{d.provisional_handler.name}确认临时承办", actor, at=now, note=note
         )
         record(actor, "dispute.provisional_acknowledged", d, after={"note": note})
-        for ob in _active(d, (flow.PROVISIONAL.limit_id,)):
+        for ob in active_obligations(d, (flow.PROVISIONAL.limit_id,)):
             deadlines.settle(ob, actor, met_at=now, note="临时承办单位已确认接手")
     return d
 
@@ -288,7 +267,7 @@ def negotiate(actor: Actor, d: Dispute, data: Mapping[str, Any]) -> Dispute:
     new = STATE.next_state(d, action)
     now = timezone.now()
     if not agreed:
-        note = _text(data, "note", "协商情况")
+        note = text_field(data, "note", "协商情况")
         with transaction.atomic():
             if not Dispute.objects.filter(pk=d.pk, status=d.status).exists():
                 raise STATE.conflict(d, action)
@@ -327,13 +306,13 @@ def apply_for_coordination(actor: Actor, d: Dispute, data: Mapping[str, Any]) ->
     access.require(actor, d, "apply")
     new = STATE.next_state(d, "apply")
     bureau = _county_unit(d, UnitKind.JUSTICE_BUREAU, "司法局")
-    negotiation = _text(data, "negotiation", "协商情况")
-    request_text = _text(data, "request", "申请事项", required=False) or "请依法协调确定管辖和处理意见"
+    negotiation = text_field(data, "negotiation", "协商情况")
+    request_text = text_field(data, "request", "申请事项", required=False) or "请依法协调确定管辖和处理意见"
     assert actor.unit is not None
     counterpart = d.counterpart if actor.unit_id == d.applicant_id else d.applicant
     ours = d.applicant_position if actor.unit_id == d.applicant_id else d.counterpart_position
     theirs = d.counterpart_position if actor.unit_id == d.applicant_id else d.applicant_position
-    ours = _text(data, "our_position", "我方意见", required=not ours) or ours
+    ours = text_field(data, "our_position", "我方意见", required=not ours) or ours
     now = timezone.now()
     with transaction.atomic():
         position: dict[str, Any] = {"counterpart_position": ours} if actor.unit_id == d.counterpart_id else {}
@@ -377,7 +356,7 @@ def apply_for_coordination(actor: Actor, d: Dispute, data: Mapping[str, Any]) ->
             before={"status": old},
             after={"status": new, "application": doc.number},
         )
-        for ob in _active(d, (flow.NEGOTIATION.limit_id,)):
+        for ob in active_obligations(d, (flow.NEGOTIATION.limit_id,)):
             deadlines.settle(ob, actor, met_at=now, note="协商未果，已申请协调")
         _clock(actor, d, flow.COORDINATION, bureau, now)
         _tell(bureau, d, "applied", f"收到争议协调申请（{doc.number}）：{d.subject}")
@@ -422,7 +401,7 @@ def coordinate(actor: Actor, d: Dispute, data: Mapping[str, Any]) -> Dispute:
             for unit in (d.applicant, d.counterpart):
                 _tell(unit, d, "coordinated", f"执法争议“{d.subject}”经司法局协调一致（{doc.number}）")
             return d
-        proposal = _text(data, "proposal", "处理建议")
+        proposal = text_field(data, "proposal", "处理建议")
         government = _county_unit(d, UnitKind.COUNTY_GOVERNMENT, "县人民政府")
         old = STATE.move(d, action, new, proposed_at=now, proposal=proposal)
         add_event(
@@ -436,7 +415,7 @@ def coordinate(actor: Actor, d: Dispute, data: Mapping[str, Any]) -> Dispute:
             note=proposal,
         )
         record(actor, "dispute.proposed", d, before={"status": old}, after={"status": new}, reason=proposal)
-        for ob in _active(d, (flow.COORDINATION.limit_id,)):
+        for ob in active_obligations(d, (flow.COORDINATION.limit_id,)):
             deadlines.settle(ob, actor, met_at=now, note="已提出处理建议")
         _clock(actor, d, flow.DECISION, government, now)
         _tell(government, d, "proposed", f"司法局报请决定执法争议：{d.subject}", proposal)
@@ -452,12 +431,12 @@ def decide(actor: Actor, d: Dispute, data: Mapping[str, Any]) -> Dispute:
     new = STATE.next_state(d, action)
     now = timezone.now()
     if refer:
-        authority = _text(data, "referred_to", "有权机关", max_length=200)
-        reason = _text(data, "decision", "移送理由")
+        authority = text_field(data, "referred_to", "有权机关", max_length=200)
+        reason = text_field(data, "decision", "移送理由")
         columns: dict[str, Any] = {"closed_at": now, "outcome": reason, "referred_to": authority}
         label = f"超出县政府权限，移送{authority}处理"
     else:
-        reason = _text(data, "decision", "决定内容")
+        reason = text_field(data, "decision", "决定内容")
         columns = {"closed_at": now, "outcome": reason}
         label = "县政府作出决定"
     with transaction.atomic():
@@ -488,7 +467,7 @@ def decide(actor: Actor, d: Dispute, data: Mapping[str, Any]) -> Dispute:
 def withdraw(actor: Actor, d: Dispute, data: Mapping[str, Any]) -> Dispute:
     access.require(actor, d, "withdraw")
     new = STATE.next_state(d, "withdraw")
-    reason = _text(data, "reason", "撤回理由")
+    reason = text_field(data, "reason", "撤回理由")
     now = timezone.now()
     with transaction.atomic():
         old = STATE.move(d, "withdraw", new, closed_at=now, outcome=reason)
@@ -503,7 +482,7 @@ def withdraw(actor: Actor, d: Dispute, data: Mapping[str, Any]) -> Dispute:
             note=reason,
         )
         record(actor, "dispute.withdrawn", d, before={"status": old}, after={"status": new}, reason=reason)
-        for ob in _active(d, STEP_RULES):
+        for ob in active_obligations(d, STEP_RULES):
             deadlines.waive(actor, ob, f"争议已撤回：{reason}", by_process=True)
         _tell(d.counterpart, d, "withdrawn", f"{d.applicant.name}已撤回执法争议“{d.subject}”", reason)
     return d

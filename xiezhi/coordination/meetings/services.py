@@ -19,7 +19,6 @@ from django.utils import timezone
 
 from xiezhi.audit.services import record
 from xiezhi.coordination.linkage import (
-    active_obligations,
     day_label,
     days_until,
     ids,
@@ -34,6 +33,7 @@ from xiezhi.core.errors import Conflict, ValidationFailed, XiezhiError
 from xiezhi.core.timeline import actor_name, add_event
 from xiezhi.core.transitions import StatusFlow
 from xiezhi.deadlines import services as deadlines
+from xiezhi.deadlines.selectors import active_obligations
 from xiezhi.documents.services import issue_document
 from xiezhi.intake.access import access_report
 from xiezhi.notifications.services import notify

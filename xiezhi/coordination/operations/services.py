@@ -22,7 +22,6 @@ from django.utils import timezone
 
 from xiezhi.audit.services import record
 from xiezhi.coordination.linkage import (
-    active_obligations,
     day_label,
     ids,
     people_of,
@@ -37,6 +36,7 @@ from xiezhi.core.errors import ValidationFailed, XiezhiError
 from xiezhi.core.timeline import actor_name, add_event
 from xiezhi.core.transitions import StatusFlow
 from xiezhi.deadlines import services as deadlines
+from xiezhi.deadlines.selectors import active_obligations
 from xiezhi.intake.access import access_report
 from xiezhi.intake.models import Report
 from xiezhi.rulebook import linkage_flow as flow

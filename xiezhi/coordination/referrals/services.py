@@ -19,13 +19,13 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from xiezhi.audit.services import record
 from xiezhi.catalogue.models import Matter
+from xiezhi.coordination.common.inputs import text_field
 from xiezhi.coordination.models import PenaltyDecision, PoliceSupportRequest, Referral
 from xiezhi.coordination.referrals import access
 from xiezhi.core.actor import Actor
@@ -33,7 +33,8 @@ from xiezhi.core.errors import Conflict, PermissionDenied, ValidationFailed
 from xiezhi.core.timeline import actor_name, add_event
 from xiezhi.core.transitions import StatusFlow
 from xiezhi.deadlines import services as deadlines
-from xiezhi.deadlines.models import ACTIVE, Obligation
+from xiezhi.deadlines.models import Obligation
+from xiezhi.deadlines.selectors import active_obligations
 from xiezhi.documents.models import IssuedDocument
 from xiezhi.documents.services import issue_document
 from xiezhi.notifications.services import notify
@@ -51,17 +52,6 @@ TRUE = ("1", "true", "on", "yes", "是")
 def _flag(data: Mapping[str, Any], name: str) -> bool:
     value = data.get(name)
     return value is True or str(value or "").strip().lower() in TRUE
-
-
-def _text(
-    data: Mapping[str, Any], name: str, label: str, *, required: bool = True, max_length: int = 5000
-) -> str:
-    value = str(data.get(name) or "").strip()
-    if required and not value:
-        raise ValidationFailed.field(name, f"请填写{label}")
-    if len(value) > max_length:
-        raise ValidationFailed.field(name, f"{label}不能超过{max_length}个字")
-    return value
 
 
 def _own_unit(actor: Actor, data: Mapping[str, Any]) -> Unit:
@@ -202,17 +192,6 @@ def report_suspicion(actor: Actor, data: Mapping[str, Any]) -> Referral:
 # --- referrals: the steps ------------------------------------------------------------------------
 
 
-def _active(r: Referral) -> list[Obligation]:
-    return list(
-        Obligation.objects.filter(
-            subject_type=ContentType.objects.get_for_model(Referral),
-            subject_id=str(r.pk),
-            rule_id__in=STEP_RULES,
-            status__in=ACTIVE,
-        )
-    )
-
-
 def _owner(r: Referral, step: flow.Step) -> Unit:
     return r.police if step.owner == "police" else r.unit
 
@@ -270,7 +249,7 @@ def _step(
         record(actor, f"referral.{action}", r, before={"status": old}, after=after, reason=note)
         if inside is not None:
             inside(now)
-        for ob in _active(r):
+        for ob in active_obligations(r, STEP_RULES):
             if waive:
                 deadlines.waive(actor, ob, f"{label}：{note}"[:500], by_process=True)
             else:
@@ -295,7 +274,7 @@ def decide(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
     """The principal head approves the transfer (24-hour clock) or records why not (310号 art. 5)."""
     access.require(actor, r, "unit_head")
     approve = _flag(data, "approve")
-    note = _text(data, "note", "不批准移送的理由", required=not approve)
+    note = text_field(data, "note", "不批准移送的理由", required=not approve)
     cols = {"decided_by_name": actor_name(actor), "decision_note": note}
     if approve:
         return _step(
@@ -334,7 +313,7 @@ def transfer(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
     if r.status != "approved":
         raise STATE.conflict(r, "transfer")
     materials = _materials(data)
-    contact = _text(data, "contact_phone", "联系电话", required=False, max_length=30)
+    contact = text_field(data, "contact_phone", "联系电话", required=False, max_length=30)
     team = [p.name for p in r.team.order_by("pk")]
 
     def letter() -> IssuedDocument:
@@ -376,7 +355,7 @@ def receive(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
         r,
         "receive",
         label=f"{r.police.name}签收",
-        note=_text(data, "note", "签收说明", required=False),
+        note=text_field(data, "note", "签收说明", required=False),
         columns={"received_by_name": actor_name(actor)},
         stamp=("received_at",),
         tell=[r.unit],
@@ -387,8 +366,8 @@ def forward(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
     """Not competent: forwarded to the competent organ, the transferring body told in writing
     (310号 art. 7). The 24-hour duty is measured from the receipt."""
     access.require(actor, r, "police")
-    organ = _text(data, "forwarded_to", "有管辖权的机关", max_length=200)
-    notice = _text(data, "note", "书面告知内容")
+    organ = text_field(data, "forwarded_to", "有管辖权的机关", max_length=200)
+    notice = text_field(data, "note", "书面告知内容")
     received = r.received_at or timezone.now()
 
     def measured(now: datetime) -> None:
@@ -420,8 +399,8 @@ def police_decide(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referra
         if reconsidering
         else ("file" if file else "decline")
     )
-    number = _text(data, "case_number", "立案决定书文号", required=file, max_length=100)
-    reasons = _text(data, "reasons", "不予立案的理由", required=not file)
+    number = text_field(data, "case_number", "立案决定书文号", required=file, max_length=100)
+    reasons = text_field(data, "reasons", "不予立案的理由", required=not file)
     cols: dict[str, Any] = {"police_reasons": reasons}
     if file:
         cols["police_case_number"] = number
@@ -452,13 +431,13 @@ def accept_decline(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referr
         r,
         "accept_decline",
         label="接受不予立案决定，依法继续行政处理",
-        note=_text(data, "note", "说明", required=False),
+        note=text_field(data, "note", "说明", required=False),
         tell=[_court(r), _procuratorate(r)],
     )
 
 
 def reconsider(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
-    reasons = _text(data, "reasons", "提请复议的理由")
+    reasons = text_field(data, "reasons", "提请复议的理由")
     return _step(
         actor,
         r,
@@ -477,7 +456,7 @@ def supervise(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
     proc = _procuratorate(r)
     if proc is None:
         raise ValidationFailed.field("procuratorate", "本县尚未登记人民检察院，无法建议立案监督")
-    request = _text(data, "request", "立案监督建议")
+    request = text_field(data, "request", "立案监督建议")
     return _step(
         actor,
         r,
@@ -493,7 +472,7 @@ def supervise(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
 def supervision_result(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
     """The procuratorate's filing supervision: the police are told to file, or the refusal stands."""
     file = _flag(data, "file")
-    result = _text(data, "result", "立案监督结果")
+    result = text_field(data, "result", "立案监督结果")
     if file:
         return _step(
             actor,
@@ -517,7 +496,7 @@ def supervision_result(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Re
 
 def hand_over(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
     """Items and materials handed over to the police within 3 days of the filing notice (art. 12)."""
-    note = _text(data, "note", "移交的涉案物品及材料")
+    note = text_field(data, "note", "移交的涉案物品及材料")
     return _step(
         actor,
         r,
@@ -710,7 +689,7 @@ def respond_support(actor: Actor, s: PoliceSupportRequest, data: Mapping[str, An
         new = flow.SUPPORT_FLOW.next_state(s.status, "respond")
     except TransitionNotAllowed as exc:
         raise Conflict(exc.message) from None
-    response = _text(data, "response", "处置情况")
+    response = text_field(data, "response", "处置情况")
     now = timezone.now()
     with transaction.atomic():
         if not PoliceSupportRequest.objects.filter(pk=s.pk, status=s.status).update(
