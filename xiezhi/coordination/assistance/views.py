@@ -16,11 +16,10 @@ from django.views.decorators.http import require_POST
 from xiezhi.audit.services import record
 from xiezhi.coordination.assistance import access, hazards, selectors, services
 from xiezhi.coordination.assistance.models import AssistanceRequest, HazardNotice
-from xiezhi.coordination.common.views import ActionPost
+from xiezhi.coordination.common.views import ActionPost, listing
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import PermissionDenied, ValidationFailed, XiezhiError
 from xiezhi.core.exports import csv_response
-from xiezhi.core.pagination import paginate
 from xiezhi.core.web import page_view_with, request_actor
 from xiezhi.deadlines.selectors import for_subject
 from xiezhi.documents.selectors import documents_for
@@ -50,14 +49,6 @@ HAZARD_FIELDS = (
     "proposals",
     "found_at",
 )
-
-
-def listing(request: HttpRequest, qs: models.QuerySet[Any]) -> tuple[Any, str]:
-    page = paginate(qs, request.GET.get("page") or 1, request.GET.get("page_size") or 20)
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("format", None)
-    return page, query.urlencode()
 
 
 def obligations_for(obj: models.Model) -> list[Any]:
@@ -91,7 +82,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
         return csv_response(
             "协助请求.csv", selectors.REQUEST_HEADER, selectors.request_rows(qs), ascii_name="assistance.csv"
         )
-    page, query = listing(request, qs)
+    page, query = listing(request, qs, keep_format=False)
     return render(request, "coordination/assistance/list.html", {
         "page": page, "params": g, "query": query, "can_request": access.can_request(actor),
         "statuses": [("open", "待答复"), *ASSISTANCE.states.items()], "kinds": list(KINDS.items()),
@@ -210,7 +201,7 @@ def hazard_list(request: HttpRequest) -> HttpResponse:
         return csv_response(
             "隐患通报.csv", selectors.HAZARD_HEADER, selectors.hazard_rows(qs), ascii_name="hazards.csv"
         )
-    page, query = listing(request, qs)
+    page, query = listing(request, qs, keep_format=False)
     return render(request, "coordination/hazards/list.html", {
         "page": page, "params": g, "query": query, "can_notify": access.can_notify_hazard(actor),
         "statuses": [("open", "未办结"), *HAZARD.states.items()], "categories": list(HAZARD_CATEGORIES.items()),

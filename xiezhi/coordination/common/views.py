@@ -12,9 +12,21 @@ from django.shortcuts import redirect
 
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import NotFound, XiezhiError
+from xiezhi.core.pagination import Page, paginate
 from xiezhi.core.web import request_actor
 
 T = TypeVar("T")
+
+
+def listing(request: HttpRequest, qs: Any, *, keep_format: bool = True) -> tuple[Page[Any], str]:
+    """The page asked for (``page``, ``page_size``; 20 a page) and the list's query string without
+    ``page`` (nor ``format`` unless ``keep_format``), for the pager's links."""
+    page = paginate(qs, request.GET.get("page") or 1, request.GET.get("page_size") or 20)
+    query = request.GET.copy()
+    query.pop("page", None)
+    if not keep_format:
+        query.pop("format", None)
+    return page, query.urlencode()
 
 
 @dataclass(frozen=True)

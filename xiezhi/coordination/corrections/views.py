@@ -12,8 +12,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from xiezhi.audit.services import record
-from xiezhi.coordination.assistance.views import form_values, listing, obligations_for
-from xiezhi.coordination.common.views import ActionPost
+from xiezhi.coordination.assistance.views import form_values, obligations_for
+from xiezhi.coordination.common.views import ActionPost, listing
 from xiezhi.coordination.corrections import access, evidence, selectors, services
 from xiezhi.coordination.corrections.models import CorrectionOpinion, Feedback
 from xiezhi.core.actor import Actor
@@ -82,7 +82,7 @@ def opinion_list(request: HttpRequest) -> HttpResponse:
     )
     if g.get("format") == "csv":
         return _export(actor, "correction", "纠错意见", selectors.OPINION_HEADER, selectors.opinion_rows, qs)
-    page, query = listing(request, qs)
+    page, query = listing(request, qs, keep_format=False)
     return render(request, "coordination/corrections/list.html", {
         "page": page, "params": g, "query": query, "statuses": list(CORRECTION.states.items()),
         "can_issue": access.can_issue(actor),
@@ -161,7 +161,7 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
         return _export(
             actor, "feedback", "监管执法反馈", selectors.FEEDBACK_HEADER, selectors.feedback_rows, qs
         )
-    page, query = listing(request, qs)
+    page, query = listing(request, qs, keep_format=False)
     return render(request, "coordination/corrections/feedback_list.html", {
         "page": page, "params": g, "query": query, "statuses": list(FEEDBACK.states.items()),
         "directions": list(FEEDBACK_DIRECTIONS.items()), "can_send": access.can_send_feedback(actor),
@@ -224,7 +224,7 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
         return _export(
             actor, "evidence", "证据互认引用", selectors.CITATION_HEADER, selectors.citation_rows, qs
         )
-    page, query = listing(request, qs)
+    page, query = listing(request, qs, keep_format=False)
     return render(request, "coordination/corrections/evidence_list.html", {
         "page": page, "params": request.GET, "query": query, "can_cite": access.can_cite(actor),
     })  # fmt: skip

@@ -1,6 +1,6 @@
-"""`coordination.common.views.ActionPost`, the POST behind every record's action buttons, on disputes:
+"""`coordination.common.views`: `ActionPost`, the POST behind every record's action buttons, on disputes:
 an unknown action is 404, a refused one shows the detail page again with the error and writes
-nothing, a done one says so and returns to the detail page."""
+nothing, a done one says so and returns to the detail page; `listing` keeps the filters for the pager."""
 
 from __future__ import annotations
 
@@ -8,10 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.test import RequestFactory
 
 from xiezhi.audit.models import AuditEvent
+from xiezhi.coordination.common.views import listing
 from xiezhi.coordination.disputes import services
 from xiezhi.coordination.models import Dispute, DisputeEvent
+from xiezhi.core.errors import ValidationFailed
 from xiezhi.testing.factories import Personas
 from xiezhi.transfers import replies
 from xiezhi.transfers.tests.helpers import World, build_world, make_sent, page
@@ -53,3 +56,15 @@ def test_unknown_refused_and_done_actions(personas: Personas) -> None:
     assert r.redirect_chain == [(f"/disputes/{d.pk}/", 302)]
     assert "已确认临时承办" in r.content.decode()
     assert Dispute.objects.get(pk=d.pk).provisional_ack_note == "继续监管"
+
+
+def test_listing_keeps_the_filters_for_the_pager(personas: Personas) -> None:
+    w = build_world(personas)
+    opened(w)
+    request = RequestFactory().get("/disputes/", {"status": "negotiating", "page": "1", "format": "html"})
+    page, query = listing(request, Dispute.objects.order_by("-id"))
+    assert (page.total, page.page, page.page_size) == (1, 1, 20)
+    assert query == "status=negotiating&format=html"
+    assert listing(request, Dispute.objects.all(), keep_format=False)[1] == "status=negotiating"
+    with pytest.raises(ValidationFailed):
+        listing(RequestFactory().get("/disputes/", {"page": "0"}), Dispute.objects.all())
