@@ -17,6 +17,7 @@ from xiezhi.audit.services import record
 from xiezhi.catalogue.services import ensure_may_penalise
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import ValidationFailed
+from xiezhi.core.inputs import text_field
 from xiezhi.core.timeline import actor_name as person_name
 from xiezhi.deadlines import services as deadlines
 from xiezhi.intake import services as intake
@@ -24,15 +25,6 @@ from xiezhi.transfers import access, competence, letters
 from xiezhi.transfers.models import CopyNotice, DeclineReason, Transfer
 from xiezhi.transfers.services import waive_clocks
 from xiezhi.transfers.timeline import STATE, add_event, tell_unit
-
-
-def _text(data: Mapping[str, Any], name: str, label: str, *, required: bool, max_length: int = 2000) -> str:
-    value = str(data.get(name) or "").strip()
-    if required and not value:
-        raise ValidationFailed.field(name, f"请填写{label}")
-    if len(value) > max_length:
-        raise ValidationFailed.field(name, f"{label}不能超过{max_length}个字")
-    return value
 
 
 def reference(transfer: Transfer) -> str:
@@ -47,7 +39,7 @@ def accept(actor: Actor, transfer: Transfer, data: Mapping[str, Any] | None = No
     data = data or {}
     access.require_reply(actor, transfer)
     new = STATE.next_state(transfer, "accept")
-    handling = _text(data, "handling", "后续处理安排", required=False)
+    handling = text_field(data, "handling", "后续处理安排", required=False, max_length=2000)
     try:
         # Before our transaction: the guard audits a refusal in a transaction of its own.
         ensure_may_penalise(
@@ -108,7 +100,7 @@ def decline(actor: Actor, transfer: Transfer, data: Mapping[str, Any]) -> Transf
     code = str(data.get("reason") or "").strip()
     if code not in DeclineReason.values:
         raise ValidationFailed.field("reason", f"请选择不予受理的理由类别：{'、'.join(DeclineReason.labels)}")
-    detail = _text(data, "detail", "不予受理的具体理由", required=True)
+    detail = text_field(data, "detail", "不予受理的具体理由", max_length=2000)
     now = timezone.now()
     name = person_name(actor)
     with transaction.atomic():

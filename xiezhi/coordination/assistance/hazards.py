@@ -28,9 +28,9 @@ from xiezhi.coordination.assistance.common import (
     waive_all,
 )
 from xiezhi.coordination.assistance.models import HazardNotice
-from xiezhi.coordination.common.inputs import text_field
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import PermissionDenied
+from xiezhi.core.inputs import text_field
 from xiezhi.core.timeline import actor_name, add_event
 from xiezhi.core.transitions import StatusFlow
 from xiezhi.deadlines import services as deadlines

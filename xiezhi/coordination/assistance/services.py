@@ -28,11 +28,11 @@ from xiezhi.coordination.assistance.common import (
     waive_all,
 )
 from xiezhi.coordination.assistance.models import AssistanceRequest
-from xiezhi.coordination.common.inputs import text_field
 from xiezhi.coordination.disputes import services as disputes
 from xiezhi.coordination.models import Dispute, DisputeKind
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import Conflict, PermissionDenied, ValidationFailed
+from xiezhi.core.inputs import text_field
 from xiezhi.core.timeline import actor_name, add_event
 from xiezhi.core.transitions import StatusFlow
 from xiezhi.deadlines import services as deadlines

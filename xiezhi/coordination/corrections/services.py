@@ -24,7 +24,6 @@ from xiezhi.coordination.assistance.common import (
     tell,
     waive_all,
 )
-from xiezhi.coordination.common.inputs import text_field
 from xiezhi.coordination.corrections import access, evidence
 from xiezhi.coordination.corrections.models import (
     CorrectionOpinion,
@@ -33,6 +32,7 @@ from xiezhi.coordination.corrections.models import (
 )
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import PermissionDenied, ValidationFailed
+from xiezhi.core.inputs import text_field
 from xiezhi.core.timeline import actor_name, add_event
 from xiezhi.core.transitions import StatusFlow
 from xiezhi.deadlines import services as deadlines

@@ -17,11 +17,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from xiezhi.audit.services import record
-from xiezhi.coordination.common.inputs import text_field
 from xiezhi.coordination.disputes import access
 from xiezhi.coordination.models import Dispute, DisputeKind
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import Conflict, PermissionDenied, ValidationFailed
+from xiezhi.core.inputs import text_field
 from xiezhi.core.timeline import actor_name, add_event
 from xiezhi.core.transitions import StatusFlow
 from xiezhi.deadlines import services as deadlines

@@ -1,4 +1,4 @@
-"""Reading a form or JSON field the way every coordination service does."""
+"""Reading a form or JSON field the way the services do (bad input → 422 on that field)."""
 
 from __future__ import annotations
 
