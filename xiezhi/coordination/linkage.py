@@ -2,66 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from datetime import date, datetime
+from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
-from django.db import models
 from django.utils import timezone
 
-from xiezhi.coordination.disputes.services import _name as actor_name
-from xiezhi.core.actor import Actor
-from xiezhi.deadlines.models import ACTIVE, Obligation
-from xiezhi.documents.models import IssuedDocument
 from xiezhi.notifications.services import notify
 from xiezhi.rulebook.periods import DAYS, Period
 from xiezhi.rulebook.zh import format_date_zh
 from xiezhi.units.models import Person, Unit
 
 __all__ = [
-    "active_obligations",
-    "actor_name",
-    "add_event",
     "days_until",
     "ids",
     "people_of",
     "tell",
     "units_of",
 ]
-
-
-def add_event(
-    events: Any,
-    kind: str,
-    label: str,
-    actor: Actor,
-    *,
-    note: str = "",
-    document: IssuedDocument | None = None,
-    at: datetime | None = None,
-) -> Any:
-    """Append to a record's timeline (``events`` is its related manager)."""
-    return events.create(
-        at=at or timezone.now(),
-        kind=kind,
-        label=label[:200],
-        actor_name=actor_name(actor),
-        unit_name=(actor.unit.name if actor.unit else "")[:100],
-        note=note,
-        document=document,
-    )
-
-
-def active_obligations(subject: models.Model, rules: Iterable[str]) -> list[Obligation]:
-    return list(
-        Obligation.objects.filter(
-            subject_type=ContentType.objects.get_for_model(type(subject)),
-            subject_id=str(subject.pk),
-            rule_id__in=list(rules),
-            status__in=ACTIVE,
-        )
-    )
 
 
 def days_until(due: date) -> Period:

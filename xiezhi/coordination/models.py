@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from xiezhi.catalogue.models import Matter
+from xiezhi.coordination.common.models import StatusEvent, document_link
 from xiezhi.documents.models import IssuedDocument
 from xiezhi.rulebook.dispute_flow import DISPUTE, KINDS
 from xiezhi.transfers.models import Transfer
@@ -119,28 +120,14 @@ class Dispute(models.Model):
         return self.status in ("negotiating", "coordinating", "proposed")
 
 
-class DisputeEvent(models.Model):
+class DisputeEvent(StatusEvent):
     """The dispute's timeline: negotiations with their minutes, applications, proposals, decisions."""
 
     dispute = models.ForeignKey(Dispute, on_delete=models.CASCADE, related_name="events", verbose_name="争议")
-    at = models.DateTimeField("时间")
-    kind = models.CharField("事件", max_length=30)
-    label = models.CharField("说明", max_length=200)
-    actor_name = models.CharField("操作人", max_length=100, blank=True)
-    unit_name = models.CharField("操作单位", max_length=100, blank=True)
-    status_from = models.CharField("原状态", max_length=20, blank=True)
-    status_to = models.CharField("新状态", max_length=20, blank=True)
-    note = models.TextField("内容", blank=True)
-    document = models.ForeignKey(
-        IssuedDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="文书"
-    )
+    document = document_link()
 
-    class Meta:
+    class Meta(StatusEvent.Meta):
         verbose_name = verbose_name_plural = "争议处理记录"
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return self.label
 
 
 from .assistance.models import *  # noqa: E402, F403

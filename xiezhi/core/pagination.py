@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -37,6 +38,15 @@ class Page(Generic[T]):
     @property
     def has_previous(self) -> bool:
         return self.page > 1
+
+    def as_api(self, out: Callable[[T], Any]) -> dict[str, Any]:
+        """The API's list envelope: ``{"items", "total", "page", "page_size"}``, each item through ``out``."""
+        return {
+            "items": [out(item) for item in self.items],
+            "total": self.total,
+            "page": self.page,
+            "page_size": self.page_size,
+        }
 
 
 def _to_int(raw: Any, name: str, default: int) -> int:

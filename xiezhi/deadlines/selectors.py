@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
 
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
 from django.db.models import Count, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -89,6 +92,18 @@ def parse_due_before(raw: str | None) -> datetime | None:
 
 def for_subject(subject_type_id: int, subject_id: str) -> QuerySet[Obligation]:
     return Obligation.objects.filter(subject_type_id=subject_type_id, subject_id=subject_id)
+
+
+def active_obligations(subject: models.Model, rules: Iterable[str]) -> list[Obligation]:
+    """The subject's obligations under ``rules`` still running (open or extended)."""
+    return list(
+        Obligation.objects.filter(
+            subject_type=ContentType.objects.get_for_model(type(subject)),
+            subject_id=str(subject.pk),
+            rule_id__in=list(rules),
+            status__in=ACTIVE,
+        )
+    )
 
 
 @dataclass(frozen=True)

@@ -67,12 +67,7 @@ def list_transfers(
         discovered_to=selectors.parse_date(discovered_to, "discovered_to"),
     )
     result = selectors.page_rows(qs, page, page_size)
-    data = {
-        "items": [row_out(r) for r in result.items],
-        "total": result.total,
-        "page": result.page,
-        "page_size": result.page_size,
-    }
+    data = result.as_api(row_out)
     # The rows are plain dicts already in TransferPage's shape and order; running twenty of them
     # through pydantic cost more than the query, so they are rendered as they are (the documented
     # schema stays `TransferPage`; tests/test_query_budget.py checks the output against it).
@@ -107,12 +102,7 @@ def my_copy_notices(
     if unread:
         qs = qs.filter(read_at__isnull=True)
     result = paginate(qs, page, page_size)
-    return {
-        "items": [copy_notice_out(n) for n in result.items],
-        "total": result.total,
-        "page": result.page,
-        "page_size": result.page_size,
-    }
+    return result.as_api(copy_notice_out)
 
 
 @router.post("/copy-notices/{notice_id}/read", response=CopyNoticeOut, summary="签收抄告单（回执）")

@@ -17,21 +17,14 @@ from xiezhi.audit.services import record
 from xiezhi.catalogue.services import ensure_may_penalise
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import ValidationFailed
+from xiezhi.core.inputs import text_field
+from xiezhi.core.timeline import actor_name as person_name
 from xiezhi.deadlines import services as deadlines
 from xiezhi.intake import services as intake
 from xiezhi.transfers import access, competence, letters
 from xiezhi.transfers.models import CopyNotice, DeclineReason, Transfer
 from xiezhi.transfers.services import waive_clocks
-from xiezhi.transfers.timeline import add_event, conflict, next_state, tell_unit
-
-
-def _text(data: Mapping[str, Any], name: str, label: str, *, required: bool, max_length: int = 2000) -> str:
-    value = str(data.get(name) or "").strip()
-    if required and not value:
-        raise ValidationFailed.field(name, f"请填写{label}")
-    if len(value) > max_length:
-        raise ValidationFailed.field(name, f"{label}不能超过{max_length}个字")
-    return value
+from xiezhi.transfers.timeline import STATE, add_event, tell_unit
 
 
 def reference(transfer: Transfer) -> str:
@@ -45,8 +38,8 @@ def accept(actor: Actor, transfer: Transfer, data: Mapping[str, Any] | None = No
     matter in that township (the catalogue guard; a refusal is 403 with the explanation)."""
     data = data or {}
     access.require_reply(actor, transfer)
-    new = next_state(transfer, "accept")
-    handling = _text(data, "handling", "后续处理安排", required=False)
+    new = STATE.next_state(transfer, "accept")
+    handling = text_field(data, "handling", "后续处理安排", required=False, max_length=2000)
     try:
         # Before our transaction: the guard audits a refusal in a transaction of its own.
         ensure_may_penalise(
@@ -55,24 +48,17 @@ def accept(actor: Actor, transfer: Transfer, data: Mapping[str, Any] | None = No
     except ValidationFailed:
         pass  # no catalogue in force on that date: the warning on the page says so; nothing to guard
     now = timezone.now()
-    name = (actor.person.name if actor.person else str(actor))[:100]
+    name = person_name(actor)
     with transaction.atomic():
-        rows = Transfer.objects.filter(pk=transfer.pk, status="sent").update(
-            status=new,
+        old = STATE.move(
+            transfer,
+            "accept",
+            new,
             replied_at=now,
             replied_by=actor.person,
             replied_by_name=name,
             handling_note=handling,
             responsible_unit=transfer.receiver,
-        )
-        if not rows:
-            raise conflict(transfer.pk, "accept")
-        old = transfer.status
-        transfer.status, transfer.replied_at, transfer.handling_note = new, now, handling
-        transfer.replied_by, transfer.replied_by_name, transfer.responsible_unit = (
-            actor.person,
-            name,
-            transfer.receiver,
         )
         add_event(
             transfer,
@@ -110,32 +96,24 @@ def accept(actor: Actor, transfer: Transfer, data: Mapping[str, Any] | None = No
 def decline(actor: Actor, transfer: Transfer, data: Mapping[str, Any]) -> Transfer:
     """不予受理 with reasons: the case goes back to the sender, who may open a dispute (R-DIS-01)."""
     access.require_reply(actor, transfer)
-    new = next_state(transfer, "decline")
+    new = STATE.next_state(transfer, "decline")
     code = str(data.get("reason") or "").strip()
     if code not in DeclineReason.values:
         raise ValidationFailed.field("reason", f"请选择不予受理的理由类别：{'、'.join(DeclineReason.labels)}")
-    detail = _text(data, "detail", "不予受理的具体理由", required=True)
+    detail = text_field(data, "detail", "不予受理的具体理由", max_length=2000)
     now = timezone.now()
-    name = (actor.person.name if actor.person else str(actor))[:100]
+    name = person_name(actor)
     with transaction.atomic():
-        rows = Transfer.objects.filter(pk=transfer.pk, status="sent").update(
-            status=new,
+        old = STATE.move(
+            transfer,
+            "decline",
+            new,
             replied_at=now,
             replied_by=actor.person,
             replied_by_name=name,
             decline_reason=code,
             decline_detail=detail,
         )
-        if not rows:
-            raise conflict(transfer.pk, "decline")
-        old = transfer.status
-        transfer.status, transfer.replied_at, transfer.decline_reason, transfer.decline_detail = (
-            new,
-            now,
-            code,
-            detail,
-        )
-        transfer.replied_by, transfer.replied_by_name = actor.person, name
         add_event(
             transfer,
             "declined",
@@ -172,14 +150,12 @@ def decline(actor: Actor, transfer: Transfer, data: Mapping[str, Any]) -> Transf
 def withdraw(actor: Actor, transfer: Transfer, reason: str) -> Transfer:
     """撤回 a transfer the receiver has not answered (e.g. sent to the wrong unit); leader only."""
     access.require_approve(actor, transfer)
-    new = next_state(transfer, "withdraw")
+    new = STATE.next_state(transfer, "withdraw")
     text = str(reason or "").strip()
     if not text:
         raise ValidationFailed.field("reason", "请填写撤回理由")
     with transaction.atomic():
-        if not Transfer.objects.filter(pk=transfer.pk, status="sent").update(status=new):
-            raise conflict(transfer.pk, "withdraw")
-        old, transfer.status = transfer.status, new
+        old = STATE.move(transfer, "withdraw", new)
         add_event(transfer, "withdrawn", "移送单位撤回", actor, status_from=old, status_to=new, note=text)
         record(
             actor, "transfer.withdrawn", transfer, before={"status": old}, after={"status": new}, reason=text
@@ -198,7 +174,7 @@ def withdraw(actor: Actor, transfer: Transfer, reason: str) -> Transfer:
 def read_copy_notice(actor: Actor, notice: CopyNotice) -> CopyNotice:
     """签收 a copy notice: the first reading is kept; reading again changes nothing."""
     now = timezone.now()
-    name = (actor.person.name if actor.person else str(actor))[:100]
+    name = person_name(actor)
     with transaction.atomic():
         rows = CopyNotice.objects.filter(pk=notice.pk, read_at__isnull=True).update(
             read_at=now, read_by=actor.person, read_by_name=name

@@ -16,7 +16,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,8 +23,9 @@ from xiezhi.audit.services import record
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import PermissionDenied, ValidationFailed
 from xiezhi.core.files import TRANSFER_MATERIALS as MATERIALS
+from xiezhi.core.timeline import actor_name as person_name
 from xiezhi.deadlines import services as deadlines
-from xiezhi.deadlines.models import ACTIVE, Obligation
+from xiezhi.deadlines.selectors import active_obligations
 from xiezhi.transfers import access, competence, letters
 from xiezhi.transfers.cleaning import clean_transfer
 from xiezhi.transfers.models import (
@@ -36,7 +36,7 @@ from xiezhi.transfers.models import (
     Transfer,
     TransferMaterial,
 )
-from xiezhi.transfers.timeline import add_event, conflict, leaders_of, next_state, tell_person, tell_unit
+from xiezhi.transfers.timeline import STATE, add_event, leaders_of, tell_person, tell_unit
 from xiezhi.transfers.urgency import IMMEDIATE, RULES, URGENT
 from xiezhi.units.cleaning import CLOCK_SKEW, parse_moment
 
@@ -127,7 +127,7 @@ def update_transfer(actor: Actor, transfer: Transfer, data: Mapping[str, Any]) -
     """Edit a draft (or, after an oral transfer, everything but its receiver, matter, time and urgency)."""
     access.require_prepare(actor, transfer)
     if transfer.status not in EDITABLE_STATES:
-        raise conflict(transfer.pk, "submit", f"该移送当前状态为“{transfer.status_label}”，不能再修改")
+        raise STATE.conflict(transfer.pk, "submit", f"该移送当前状态为“{transfer.status_label}”，不能再修改")
     clean = clean_transfer(data, sender=transfer.sender, transfer=transfer)
     copy_to = clean.pop("copy_to", None)
     before = snapshot(transfer)
@@ -143,7 +143,7 @@ def update_transfer(actor: Actor, transfer: Transfer, data: Mapping[str, Any]) -
             competence_note=transfer.competence_note, updated_at=timezone.now(), **columns
         )
         if not rows:
-            raise conflict(transfer.pk, "submit")
+            raise STATE.conflict(transfer.pk, "submit")
         if copy_to is not None:
             transfer.copy_to.set(copy_to)
         after = snapshot(transfer)
@@ -167,19 +167,8 @@ def update_transfer(actor: Actor, transfer: Transfer, data: Mapping[str, Any]) -
     return transfer
 
 
-def _active(transfer: Transfer, rules: tuple[str, ...]) -> list[Obligation]:
-    return list(
-        Obligation.objects.filter(
-            subject_type=ContentType.objects.get_for_model(Transfer),
-            subject_id=str(transfer.pk),
-            rule_id__in=rules,
-            status__in=ACTIVE,
-        )
-    )
-
-
 def waive_clocks(actor: Actor, transfer: Transfer, rules: tuple[str, ...], reason: str) -> None:
-    for ob in _active(transfer, rules):
+    for ob in active_obligations(transfer, rules):
         deadlines.waive(actor, ob, reason, by_process=True)
 
 
@@ -192,7 +181,9 @@ def add_material(
     """Upload a source material or preliminary evidence; the file is kept by its SHA-256."""
     access.require_prepare(actor, transfer)
     if transfer.status not in EDITABLE_STATES:
-        raise conflict(transfer.pk, "submit", f"该移送当前状态为“{transfer.status_label}”，不能再添加材料")
+        raise STATE.conflict(
+            transfer.pk, "submit", f"该移送当前状态为“{transfer.status_label}”，不能再添加材料"
+        )
     errors: dict[str, list[str]] = {}
     if kind not in UPLOAD_KINDS:
         labels = "、".join(MaterialKind(k).label for k in UPLOAD_KINDS)
@@ -241,7 +232,9 @@ def add_material(
 def remove_material(actor: Actor, transfer: Transfer, material_id: int) -> None:
     access.require_prepare(actor, transfer)
     if transfer.status not in EDITABLE_STATES:
-        raise conflict(transfer.pk, "submit", f"该移送当前状态为“{transfer.status_label}”，不能再删除材料")
+        raise STATE.conflict(
+            transfer.pk, "submit", f"该移送当前状态为“{transfer.status_label}”，不能再删除材料"
+        )
     material = (
         TransferMaterial.objects.filter(pk=material_id, transfer=transfer)
         .exclude(kind=MaterialKind.LETTER)
@@ -364,15 +357,11 @@ def _tell_receiver_of_ongoing(actor: Actor, transfer: Transfer, now: datetime) -
 def submit(actor: Actor, transfer: Transfer) -> Transfer:
     """提交审批: refused with the list of what is missing (R-TR-05/06/09)."""
     access.require_prepare(actor, transfer)
-    new = next_state(transfer, "submit")
+    new = STATE.next_state(transfer, "submit")
     _require_complete(transfer, "尚不能提交审批")
     now = timezone.now()
     with transaction.atomic():
-        if not Transfer.objects.filter(pk=transfer.pk, status=transfer.status).update(
-            status=new, submitted_at=now
-        ):
-            raise conflict(transfer.pk, "submit")
-        old, transfer.status, transfer.submitted_at = transfer.status, new, now
+        old = STATE.move(transfer, "submit", new, submitted_at=now)
         add_event(transfer, "submitted", "提交负责人审批", actor, status_from=old, status_to=new, at=now)
         record(actor, "transfer.submitted", transfer, before={"status": old}, after={"status": new})
         _tell_receiver_of_ongoing(actor, transfer, now)
@@ -389,13 +378,13 @@ def submit(actor: Actor, transfer: Transfer) -> Transfer:
 def return_for_revision(actor: Actor, transfer: Transfer, reason: str) -> Transfer:
     """退回修改 by the leader, with a reason."""
     access.require_approve(actor, transfer)
-    new = next_state(transfer, "return")
+    new = STATE.next_state(transfer, "return")
     text = _reason(reason, "退回理由")
     with transaction.atomic():
         if not Transfer.objects.filter(pk=transfer.pk, status=transfer.status).update(
             status=new, submitted_at=None
         ):
-            raise conflict(transfer.pk, "return")
+            raise STATE.conflict(transfer.pk, "return")
         old, transfer.status = transfer.status, new
         add_event(transfer, "returned", "负责人退回修改", actor, status_from=old, status_to=new, note=text)
         record(
@@ -466,19 +455,20 @@ def _send(actor: Actor, transfer: Transfer, now: datetime) -> None:
 def approve(actor: Actor, transfer: Transfer) -> Transfer:
     """批准并移送: only a leader of the sending unit (others 403, nothing changes)."""
     access.require_approve(actor, transfer)
-    new = next_state(transfer, "approve")
+    new = STATE.next_state(transfer, "approve")
     _require_complete(transfer, "尚不能批准移送")
     now = timezone.now()
-    name = (actor.person.name if actor.person else str(actor))[:100]
+    name = person_name(actor)
     with transaction.atomic():
-        rows = Transfer.objects.filter(pk=transfer.pk, status=transfer.status).update(
-            status=new, approved_by=actor.person, approved_by_name=name, approved_at=now, sent_at=now
+        old = STATE.move(
+            transfer,
+            "approve",
+            new,
+            approved_by=actor.person,
+            approved_by_name=name,
+            approved_at=now,
+            sent_at=now,
         )
-        if not rows:
-            raise conflict(transfer.pk, "approve")
-        old = transfer.status
-        transfer.status, transfer.approved_by, transfer.approved_by_name = new, actor.person, name
-        transfer.approved_at = transfer.sent_at = now
         add_event(transfer, "approved", "负责人批准并移送", actor, status_from=old, status_to=new, at=now)
         record(
             actor,
@@ -495,7 +485,7 @@ def record_oral(actor: Actor, transfer: Transfer, data: Mapping[str, Any]) -> Tr
     """口头移送 in a particular emergency (R-TR-07): recorded at once; the written formalities
     are due within 24 hours; the receiver is told at once."""
     access.require_prepare(actor, transfer)
-    new = next_state(transfer, "record_oral")
+    new = STATE.next_state(transfer, "record_oral")
     errors: dict[str, list[str]] = {}
     if transfer.urgency not in (URGENT, IMMEDIATE):
         errors["urgency"] = ["口头移送仅适用于特别紧急的情况（紧急或立即移送的案件）"]
@@ -525,14 +515,15 @@ def record_oral(actor: Actor, transfer: Transfer, data: Mapping[str, Any]) -> Tr
         raise ValidationFailed(next(iter(errors.values()))[0], details=errors)
     assert at is not None
     with transaction.atomic():
-        rows = Transfer.objects.filter(pk=transfer.pk, status=transfer.status).update(
-            status=new, oral_at=at, oral_method=method, oral_receiver_person=person, oral_reason=reason
+        old = STATE.move(
+            transfer,
+            "record_oral",
+            new,
+            oral_at=at,
+            oral_method=method,
+            oral_receiver_person=person,
+            oral_reason=reason,
         )
-        if not rows:
-            raise conflict(transfer.pk, "record_oral")
-        old = transfer.status
-        transfer.status, transfer.oral_at, transfer.oral_method = new, at, method
-        transfer.oral_receiver_person, transfer.oral_reason = person, reason
         add_event(
             transfer,
             "oral",
@@ -576,19 +567,20 @@ def record_oral(actor: Actor, transfer: Transfer, data: Mapping[str, Any]) -> Tr
 def complete_formalities(actor: Actor, transfer: Transfer) -> Transfer:
     """补办书面手续 after an oral transfer: the leader approves, the letter goes out (R-TR-07)."""
     access.require_approve(actor, transfer)
-    new = next_state(transfer, "complete_formalities")
+    new = STATE.next_state(transfer, "complete_formalities")
     _require_complete(transfer, "尚不能补办书面移送手续")
     now = timezone.now()
-    name = (actor.person.name if actor.person else str(actor))[:100]
+    name = person_name(actor)
     with transaction.atomic():
-        rows = Transfer.objects.filter(pk=transfer.pk, status=transfer.status).update(
-            status=new, approved_by=actor.person, approved_by_name=name, approved_at=now, sent_at=now
+        old = STATE.move(
+            transfer,
+            "complete_formalities",
+            new,
+            approved_by=actor.person,
+            approved_by_name=name,
+            approved_at=now,
+            sent_at=now,
         )
-        if not rows:
-            raise conflict(transfer.pk, "complete_formalities")
-        old = transfer.status
-        transfer.status, transfer.approved_by, transfer.approved_by_name = new, actor.person, name
-        transfer.approved_at = transfer.sent_at = now
         add_event(
             transfer,
             "formalities",
@@ -609,12 +601,10 @@ def complete_formalities(actor: Actor, transfer: Transfer) -> Transfer:
 def cancel(actor: Actor, transfer: Transfer, reason: str) -> Transfer:
     """作废 a draft (e.g. it turned out to be the unit's own matter); the sending clock ends."""
     access.require_prepare(actor, transfer)
-    new = next_state(transfer, "cancel")
+    new = STATE.next_state(transfer, "cancel")
     text = _reason(reason, "作废理由")
     with transaction.atomic():
-        if not Transfer.objects.filter(pk=transfer.pk, status=transfer.status).update(status=new):
-            raise conflict(transfer.pk, "cancel")
-        old, transfer.status = transfer.status, new
+        old = STATE.move(transfer, "cancel", new)
         add_event(transfer, "cancelled", "作废移送草稿", actor, status_from=old, status_to=new, note=text)
         record(
             actor, "transfer.cancelled", transfer, before={"status": old}, after={"status": new}, reason=text

@@ -5,18 +5,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
-from django.db import models
 from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import ConfigDict
 
 from xiezhi.coordination.assistance import access, hazards, selectors, services
 from xiezhi.coordination.assistance.models import AssistanceRequest, HazardNotice
+from xiezhi.coordination.common.outputs import obligations_of, timeline_of
 from xiezhi.core.actor import Actor
 from xiezhi.core.api import actor
 from xiezhi.core.pagination import paginate
-from xiezhi.deadlines.selectors import for_subject
 from xiezhi.documents.selectors import documents_for
 
 router = Router(tags=["协助请求 assistance"])
@@ -171,23 +169,6 @@ def _u(u: Any) -> dict[str, Any] | None:
     return {"id": u.pk, "name": u.name} if u is not None else None
 
 
-def obligations_of(obj: models.Model) -> list[dict[str, Any]]:
-    ct = ContentType.objects.get_for_model(type(obj))
-    return [
-        {"id": ob.pk, "rule_id": ob.rule_id, "unit": ob.unit.name, "period": ob.period,
-         "due_at": ob.due_at.isoformat(), "status": ob.status}
-        for ob in for_subject(ct.pk, str(obj.pk)).select_related("unit").order_by("opened_at", "pk")
-    ]  # fmt: skip
-
-
-def timeline_of(events: Any) -> list[dict[str, Any]]:
-    return [
-        {"at": e.at.isoformat(), "kind": e.kind, "label": e.label, "actor": e.actor_name, "unit": e.unit_name,
-         "note": e.note, "document_id": getattr(e, "document_id", None)}
-        for e in events.order_by("at", "id")
-    ]  # fmt: skip
-
-
 def request_item(r: AssistanceRequest) -> dict[str, Any]:
     return {
         "id": r.pk, "kind": r.kind, "kind_label": r.get_kind_display(), "status": r.status,
@@ -259,8 +240,7 @@ def list_requests(
         urgent=urgent, q=q,
     )  # fmt: skip
     result = paginate(qs, page, page_size)
-    return {"items": [request_item(r) for r in result.items], "total": result.total,
-            "page": result.page, "page_size": result.page_size}  # fmt: skip
+    return result.as_api(request_item)
 
 
 @router.post("", response={201: RequestOut}, summary="提出协助请求（R-CO-04、R-CO-05）")
@@ -333,8 +313,7 @@ def list_hazards(
     access.require_business(a)
     qs = selectors.filtered_hazards(access.visible_hazards(a), status=status, category=category, q=q)
     result = paginate(qs, page, page_size)
-    return {"items": [hazard_item(h) for h in result.items], "total": result.total,
-            "page": result.page, "page_size": result.page_size}  # fmt: skip
+    return result.as_api(hazard_item)
 
 
 @hazard_router.post("", response={201: HazardOut}, summary="通报重大隐患（R-CO-02）")

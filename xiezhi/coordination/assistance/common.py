@@ -6,21 +6,16 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils import timezone
 
-from xiezhi.coordination.disputes.services import _name as actor_name
-from xiezhi.coordination.disputes.services import _text as text_field
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import PermissionDenied, ValidationFailed
 from xiezhi.deadlines import services as deadlines
-from xiezhi.deadlines.models import ACTIVE, Obligation
+from xiezhi.deadlines.selectors import active_obligations
 from xiezhi.notifications.services import notify
 from xiezhi.units.cleaning import Cleaner
 from xiezhi.units.models import Person, Unit, UnitKind
-
-__all__ = ["actor_name", "text_field"]
 
 
 def own_unit(actor: Actor, data: Mapping[str, Any], field: str) -> Unit:
@@ -32,24 +27,13 @@ def own_unit(actor: Actor, data: Mapping[str, Any], field: str) -> Unit:
     return actor.unit
 
 
-def active(subject: models.Model, rules: tuple[str, ...]) -> list[Obligation]:
-    return list(
-        Obligation.objects.filter(
-            subject_type=ContentType.objects.get_for_model(type(subject)),
-            subject_id=str(subject.pk),
-            rule_id__in=rules,
-            status__in=ACTIVE,
-        )
-    )
-
-
 def waive_all(actor: Actor, subject: models.Model, rules: tuple[str, ...], reason: str) -> None:
-    for ob in active(subject, rules):
+    for ob in active_obligations(subject, rules):
         deadlines.waive(actor, ob, reason, by_process=True)
 
 
 def settle_rule(actor: Actor, subject: models.Model, rule: str, at: datetime, note: str) -> None:
-    for ob in active(subject, (rule,)):
+    for ob in active_obligations(subject, (rule,)):
         deadlines.settle(ob, actor, met_at=max(at, ob.opened_at), note=note)
 
 

@@ -20,82 +20,42 @@ from django.utils import timezone
 from xiezhi.audit.services import record
 from xiezhi.coordination.assistance import access
 from xiezhi.coordination.assistance.common import (
-    active,
-    actor_name,
     clean_dispatch,
     government_of,
     own_unit,
     settle_rule,
     tell,
-    text_field,
     waive_all,
 )
-from xiezhi.coordination.assistance.models import HazardEvent, HazardNotice
+from xiezhi.coordination.assistance.models import HazardNotice
 from xiezhi.core.actor import Actor
-from xiezhi.core.errors import Conflict, PermissionDenied
+from xiezhi.core.errors import PermissionDenied
+from xiezhi.core.inputs import text_field
+from xiezhi.core.timeline import actor_name, add_event
+from xiezhi.core.transitions import StatusFlow
 from xiezhi.deadlines import services as deadlines
 from xiezhi.deadlines.models import Obligation
+from xiezhi.deadlines.selectors import active_obligations
 from xiezhi.rulebook import assistance_flow as flow
-from xiezhi.rulebook.workflows import TransitionNotAllowed
 from xiezhi.units.cleaning import Cleaner
 from xiezhi.units.models import UnitKind
 
-
-def _event(
-    h: HazardNotice,
-    kind: str,
-    label: str,
-    actor: Actor | None,
-    *,
-    status_from: str = "",
-    status_to: str = "",
-    note: str = "",
-    at: datetime | None = None,
-) -> HazardEvent:
-    return HazardEvent.objects.create(
-        notice=h,
-        at=at or timezone.now(),
-        kind=kind,
-        label=label[:200],
-        actor_name=actor_name(actor) if actor else "系统",
-        unit_name=(actor.unit.name if actor and actor.unit else "")[:100],
-        status_from=status_from,
-        status_to=status_to,
-        note=note,
-    )
-
-
-def _conflict(h: HazardNotice, action: str, message: str | None = None) -> Conflict:
-    current = HazardNotice.objects.filter(pk=h.pk).values_list("status", flat=True).first() or ""
-    label = flow.HAZARD.state_label(current)
-    text = message or f"该隐患通报当前状态为“{label}”，不能{flow.HAZARD.action_label(action)}，请刷新后查看"
-    return Conflict(text, details={"status": current, "status_label": label})
+STATE = StatusFlow(HazardNotice, flow.HAZARD, "该隐患通报")
 
 
 def _check(actor: Actor, h: HazardNotice, action: str) -> str:
     access.require_business(actor)
     if not access.may_hazard(actor, h, action):
         raise PermissionDenied(access.HAZARD_MESSAGES[action])
-    try:
-        return flow.HAZARD.next_state(h.status, action)
-    except TransitionNotAllowed as exc:
-        raise _conflict(h, action, exc.message) from None
-
-
-def _update(h: HazardNotice, action: str, new: str, **columns: Any) -> str:
-    old = h.status
-    if not HazardNotice.objects.filter(pk=h.pk, status=old).update(status=new, **columns):
-        raise _conflict(h, action)
-    h.status = new
-    for key, value in columns.items():
-        setattr(h, key, value)
-    return old
+    return STATE.next_state(h, action)
 
 
 def _report_to_government(actor: Actor | None, h: HazardNotice, why: str, at: datetime) -> None:
     """The report to the county government, carrying the township's proposals (R-CO-02)."""
     proposals = h.proposals or "（乡镇未提出建议）"
-    _event(h, "reported", f"已报告{h.government.name}：{why}", actor, at=at, note=f"乡镇建议：{proposals}")
+    add_event(
+        h.events, "reported", f"已报告{h.government.name}：{why}", actor, at=at, note=f"乡镇建议：{proposals}"
+    )
     record(actor, "hazard.reported", h, after={"reason": why, "government": h.government.name}, reason=why)
     tell(h.government, h, "hazard", f"reported:{why}", f"重大隐患报告：{h.township.name}“{h.title}”（{why}）",
          f"地点：{h.location}\n情况：{h.description}\n乡镇建议：{proposals}", kind="hazard")  # fmt: skip
@@ -151,7 +111,7 @@ def notify_hazard(actor: Actor, data: Mapping[str, Any]) -> HazardNotice:
             report_reason="乡镇直接报告" if to_government else "",
         )
         target = department or government
-        _event(h, "notified", f"{township.name}向{target.name}通报{h.get_category_display()}", actor,
+        add_event(h.events, "notified", f"{township.name}向{target.name}通报{h.get_category_display()}", actor,
                status_to=h.status, at=now, note=h.description)  # fmt: skip
         record(actor, "hazard.notified", h, after={"category": h.category, "to": target.name})
         if department is None:
@@ -174,9 +134,9 @@ def dispatch(actor: Actor, h: HazardNotice, data: Mapping[str, Any]) -> HazardNo
     new = _check(actor, h, "dispatch")
     clean = clean_dispatch(actor, data, h.notified_at)
     with transaction.atomic():
-        old = _update(h, "dispatch", new, **clean)
+        old = STATE.move(h, "dispatch", new, **clean)
         names = h.officer_names
-        _event(h, "dispatched", f"{actor.unit.name if actor.unit else ''}派{names}到场", actor,
+        add_event(h.events, "dispatched", f"{actor.unit.name if actor.unit else ''}派{names}到场", actor,
                at=clean["arrived_at"], note=clean["onsite_note"], status_from=old, status_to=new)  # fmt: skip
         record(actor, "hazard.dispatched", h, before={"status": old},
                after={"status": new, "officers": names, "arrived_at": clean["arrived_at"].isoformat()})  # fmt: skip
@@ -199,10 +159,10 @@ def refuse(actor: Actor, h: HazardNotice, data: Mapping[str, Any]) -> HazardNoti
     reason = text_field(data, "reason", "拒绝理由", max_length=2000)
     now = timezone.now()
     with transaction.atomic():
-        old = _update(
+        old = STATE.move(
             h, "refuse", new, refusal_reason=reason, reported_at=now, report_reason="主管部门拒绝派员"
         )
-        _event(h, "refused", f"{h.department.name if h.department else ''}拒绝派员", actor, note=reason,
+        add_event(h.events, "refused", f"{h.department.name if h.department else ''}拒绝派员", actor, note=reason,
                status_from=old, status_to=new, at=now)  # fmt: skip
         record(actor, "hazard.refused", h, before={"status": old}, after={"status": new}, reason=reason)
         waive_all(actor, h, (flow.DISPATCH_RULE,), f"主管部门拒绝派员：{reason}")
@@ -224,8 +184,10 @@ def close(actor: Actor, h: HazardNotice, data: Mapping[str, Any]) -> HazardNotic
     outcome = text_field(data, "outcome", "处置结果")
     now = timezone.now()
     with transaction.atomic():
-        old = _update(h, "close", new, outcome=outcome, closed_at=now)
-        _event(h, "closed", "隐患处置完毕", actor, note=outcome, status_from=old, status_to=new, at=now)
+        old = STATE.move(h, "close", new, outcome=outcome, closed_at=now)
+        add_event(
+            h.events, "closed", "隐患处置完毕", actor, note=outcome, status_from=old, status_to=new, at=now
+        )
         record(actor, "hazard.closed", h, before={"status": old}, after={"status": new}, reason=outcome)
         for unit in {h.township, h.department or h.government}:
             if unit.pk != actor.unit_id:
@@ -261,4 +223,4 @@ def allowed_actions(actor: Actor, h: HazardNotice) -> list[str]:
 
 
 def open_duties(h: HazardNotice) -> list[Obligation]:
-    return active(h, (flow.DISPATCH_RULE,))
+    return active_obligations(h, (flow.DISPATCH_RULE,))

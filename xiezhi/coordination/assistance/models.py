@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from xiezhi.coordination.common.models import StatusEvent, document_link
 from xiezhi.documents.models import IssuedDocument
 from xiezhi.rulebook.assistance_flow import ASSISTANCE, HAZARD, HAZARD_CATEGORIES, KINDS
 from xiezhi.units.models import County, Person, Unit
@@ -170,40 +171,20 @@ class HazardNotice(Dispatch):
         return HAZARD.state_label(self.status)
 
 
-class Event(models.Model):
-    at = models.DateTimeField("时间")
-    kind = models.CharField("事件", max_length=30)
-    label = models.CharField("说明", max_length=200)
-    actor_name = models.CharField("操作人", max_length=100, blank=True)
-    unit_name = models.CharField("操作单位", max_length=100, blank=True)
-    status_from = models.CharField("原状态", max_length=20, blank=True)
-    status_to = models.CharField("新状态", max_length=20, blank=True)
-    note = models.TextField("内容", blank=True)
-
-    class Meta:
-        abstract = True
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return self.label
-
-
-class AssistanceEvent(Event):
+class AssistanceEvent(StatusEvent):
     request = models.ForeignKey(
         AssistanceRequest, on_delete=models.CASCADE, related_name="events", verbose_name="协助请求"
     )
-    document = models.ForeignKey(
-        IssuedDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="文书"
-    )
+    document = document_link()
 
-    class Meta(Event.Meta):
+    class Meta(StatusEvent.Meta):
         verbose_name = verbose_name_plural = "协助请求记录"
 
 
-class HazardEvent(Event):
+class HazardEvent(StatusEvent):
     notice = models.ForeignKey(
         HazardNotice, on_delete=models.CASCADE, related_name="events", verbose_name="隐患通报"
     )
 
-    class Meta(Event.Meta):
+    class Meta(StatusEvent.Meta):
         verbose_name = verbose_name_plural = "隐患通报记录"

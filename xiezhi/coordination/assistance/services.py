@@ -20,67 +20,33 @@ from django.utils import timezone
 from xiezhi.audit.services import record
 from xiezhi.coordination.assistance import access
 from xiezhi.coordination.assistance.common import (
-    active,
-    actor_name,
     clean_dispatch,
     justice_bureau_of,
     own_unit,
     settle_rule,
     tell,
-    text_field,
     waive_all,
 )
-from xiezhi.coordination.assistance.models import AssistanceEvent, AssistanceRequest
+from xiezhi.coordination.assistance.models import AssistanceRequest
 from xiezhi.coordination.disputes import services as disputes
 from xiezhi.coordination.models import Dispute, DisputeKind
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import Conflict, PermissionDenied, ValidationFailed
+from xiezhi.core.inputs import text_field
+from xiezhi.core.timeline import actor_name, add_event
+from xiezhi.core.transitions import StatusFlow
 from xiezhi.deadlines import services as deadlines
 from xiezhi.deadlines.models import Obligation
+from xiezhi.deadlines.selectors import active_obligations
 from xiezhi.documents.models import IssuedDocument
 from xiezhi.documents.services import issue_document
 from xiezhi.rulebook import assistance_flow as flow
 from xiezhi.rulebook.workdays import WorkCalendar
-from xiezhi.rulebook.workflows import TransitionNotAllowed
 from xiezhi.units.cleaning import Cleaner
 from xiezhi.units.models import UnitKind
 
 ALL_RULES = ("R-CO-04", "R-CO-05", flow.ONSITE_RULE)
-
-
-def _event(
-    r: AssistanceRequest,
-    kind: str,
-    label: str,
-    actor: Actor,
-    *,
-    status_from: str = "",
-    status_to: str = "",
-    note: str = "",
-    at: datetime | None = None,
-    document: IssuedDocument | None = None,
-) -> AssistanceEvent:
-    return AssistanceEvent.objects.create(
-        request=r,
-        at=at or timezone.now(),
-        kind=kind,
-        label=label[:200],
-        actor_name=actor_name(actor),
-        unit_name=(actor.unit.name if actor.unit else "")[:100],
-        status_from=status_from,
-        status_to=status_to,
-        note=note,
-        document=document,
-    )
-
-
-def _conflict(r: AssistanceRequest, action: str, message: str | None = None) -> Conflict:
-    current = AssistanceRequest.objects.filter(pk=r.pk).values_list("status", flat=True).first() or ""
-    label = flow.ASSISTANCE.state_label(current)
-    text = (
-        message or f"该协助请求当前状态为“{label}”，不能{flow.ASSISTANCE.action_label(action)}，请刷新后查看"
-    )
-    return Conflict(text, details={"status": current, "status_label": label})
+STATE = StatusFlow(AssistanceRequest, flow.ASSISTANCE, "该协助请求")
 
 
 def _check(actor: Actor, r: AssistanceRequest, action: str) -> str:
@@ -89,25 +55,7 @@ def _check(actor: Actor, r: AssistanceRequest, action: str) -> str:
         raise PermissionDenied(access.REQUEST_MESSAGES[action])
     if action == "dispute":
         return r.status
-    try:
-        return flow.ASSISTANCE.next_state(r.status, action)
-    except TransitionNotAllowed as exc:
-        raise _conflict(r, action, exc.message) from None
-
-
-def _update(
-    r: AssistanceRequest, action: str, new: str, extra: dict[str, Any] | None = None, **columns: Any
-) -> str:
-    """Conditional UPDATE on the status the page showed (plus ``extra`` guards); 0 rows → 409."""
-    old = r.status
-    if not AssistanceRequest.objects.filter(pk=r.pk, status=old, **(extra or {})).update(
-        status=new, **columns
-    ):
-        raise _conflict(r, action)
-    r.status = new
-    for key, value in columns.items():
-        setattr(r, key, value)
-    return old
+    return STATE.next_state(r, action)
 
 
 # --- requesting ----------------------------------------------------------------------------------------
@@ -160,7 +108,7 @@ def create_request(actor: Actor, data: Mapping[str, Any]) -> AssistanceRequest:
             requested_by_name=actor_name(actor),
             **clean,
         )
-        _event(r, "requested", f"{requester.name}请求{r.assisting.name}协助{r.get_kind_display()}", actor,
+        add_event(r.events, "requested", f"{requester.name}请求{r.assisting.name}协助{r.get_kind_display()}", actor,
                status_to=r.status, at=now, note=r.details)  # fmt: skip
         record(
             actor,
@@ -197,9 +145,9 @@ def dispatch(actor: Actor, r: AssistanceRequest, data: Mapping[str, Any]) -> Ass
     new = _check(actor, r, "dispatch")
     clean = clean_dispatch(actor, data, r.requested_at)
     with transaction.atomic():
-        old = _update(r, "dispatch", new, {"arrived_at__isnull": True}, **clean)
+        old = STATE.move(r, "dispatch", new, guard={"arrived_at__isnull": True}, **clean)
         names = r.officer_names
-        _event(r, "dispatched", f"{r.assisting.name}派{names}到场", actor, at=clean["arrived_at"],
+        add_event(r.events, "dispatched", f"{r.assisting.name}派{names}到场", actor, at=clean["arrived_at"],
                note=clean["onsite_note"], status_from=old, status_to=new)  # fmt: skip
         record(
             actor,
@@ -251,9 +199,9 @@ def delay(actor: Actor, r: AssistanceRequest, data: Mapping[str, Any]) -> Assist
             "expected_on", "预计答复日期与当前答复期限之间没有工作日，请选择更晚的工作日"
         )
     with transaction.atomic():
-        old = _update(r, "delay", new, expected_on=expected, delay_reason=reason)
+        old = STATE.move(r, "delay", new, expected_on=expected, delay_reason=reason)
         deadlines.extend(actor, ob, f"{added}WD", f"需较长时间，预计{expected:%Y年%-m月%-d日}答复：{reason}")
-        _event(r, "delayed", f"告知需较长时间，预计{expected:%Y年%-m月%-d日}答复", actor, note=reason,
+        add_event(r.events, "delayed", f"告知需较长时间，预计{expected:%Y年%-m月%-d日}答复", actor, note=reason,
                status_from=old, status_to=new)  # fmt: skip
         record(actor, "assistance.delayed", r, after={"expected_on": expected.isoformat()}, reason=reason)
         tell(r.requester, r, "assist", f"delayed:{expected.isoformat()}",
@@ -262,7 +210,7 @@ def delay(actor: Actor, r: AssistanceRequest, data: Mapping[str, Any]) -> Assist
 
 
 def access_obligations(r: AssistanceRequest) -> list[Obligation]:
-    return active(r, ALL_RULES)
+    return active_obligations(r, ALL_RULES)
 
 
 def answer(actor: Actor, r: AssistanceRequest, data: Mapping[str, Any]) -> AssistanceRequest:
@@ -273,9 +221,9 @@ def answer(actor: Actor, r: AssistanceRequest, data: Mapping[str, Any]) -> Assis
         raise ValidationFailed.field("answer", "该请求情况紧急，须先登记派员到场情况再书面答复（R-CO-05）")
     now = timezone.now()
     with transaction.atomic():
-        old = _update(r, "answer", new, answered_at=now, answer=text, closed_at=now)
+        old = STATE.move(r, "answer", new, answered_at=now, answer=text, closed_at=now)
         doc = _reply_letter(actor, r, text)
-        _event(r, "answered", f"{r.assisting.name}书面答复", actor, note=text, status_from=old, status_to=new,
+        add_event(r.events, "answered", f"{r.assisting.name}书面答复", actor, note=text, status_from=old, status_to=new,
                at=now, document=doc)  # fmt: skip
         record(
             actor,
@@ -318,9 +266,9 @@ def refuse(actor: Actor, r: AssistanceRequest, data: Mapping[str, Any]) -> Assis
     now = timezone.now()
     bureau = justice_bureau_of(r.county_id)
     with transaction.atomic():
-        old = _update(r, "refuse", new, refusal_reason=reason, closed_at=now)
-        _event(
-            r,
+        old = STATE.move(r, "refuse", new, refusal_reason=reason, closed_at=now)
+        add_event(
+            r.events,
             "refused",
             f"{r.assisting.name}拒绝协助",
             actor,
@@ -331,7 +279,7 @@ def refuse(actor: Actor, r: AssistanceRequest, data: Mapping[str, Any]) -> Assis
         )
         record(actor, "assistance.refused", r, before={"status": old}, after={"status": new}, reason=reason)
         waive_all(actor, r, ALL_RULES, f"被请求单位拒绝协助：{reason}")
-        _event(r, "forwarded", f"已转{bureau.name}，可能构成协助争议", actor, at=now)
+        add_event(r.events, "forwarded", f"已转{bureau.name}，可能构成协助争议", actor, at=now)
         tell(r.requester, r, "assist", "refused", f"{r.assisting.name}拒绝协助：{r.subject}",
              f"拒绝理由：{reason}。如有异议，可在协助请求页面提起执法争议。")  # fmt: skip
         tell(bureau, r, "assist", "refused", f"协助争议线索：{r.assisting.name}拒绝{r.requester.name}的协助请求",
@@ -344,9 +292,9 @@ def withdraw(actor: Actor, r: AssistanceRequest, data: Mapping[str, Any]) -> Ass
     reason = text_field(data, "reason", "撤回理由", max_length=2000)
     now = timezone.now()
     with transaction.atomic():
-        old = _update(r, "withdraw", new, closed_at=now)
-        _event(
-            r,
+        old = STATE.move(r, "withdraw", new, closed_at=now)
+        add_event(
+            r.events,
             "withdrawn",
             f"{r.requester.name}撤回请求",
             actor,
@@ -365,7 +313,7 @@ def open_dispute(actor: Actor, r: AssistanceRequest, data: Mapping[str, Any]) ->
     """A refusal the requester contests becomes an assistance dispute (R-DIS-01), linked here."""
     _check(actor, r, "dispute")
     if r.status != "refused":
-        raise _conflict(r, "refuse", "只有被拒绝的协助请求才能据此提起争议")
+        raise STATE.conflict(r, "refuse", "只有被拒绝的协助请求才能据此提起争议")
     if r.dispute_id is not None:
         raise Conflict("已就该拒绝提起争议，请在原争议中继续处理")
     payload = {
@@ -387,7 +335,7 @@ def open_dispute(actor: Actor, r: AssistanceRequest, data: Mapping[str, Any]) ->
         if not AssistanceRequest.objects.filter(pk=r.pk, dispute__isnull=True).update(dispute=d):
             raise Conflict("已就该拒绝提起争议，请在原争议中继续处理")
         r.dispute = d
-        _event(r, "disputed", f"{r.requester.name}就拒绝协助提起执法争议（争议{d.pk}）", actor)
+        add_event(r.events, "disputed", f"{r.requester.name}就拒绝协助提起执法争议（争议{d.pk}）", actor)
         record(actor, "assistance.disputed", r, after={"dispute_id": d.pk})
     return r.dispute
 

@@ -16,10 +16,10 @@ from django.views.decorators.http import require_POST
 from xiezhi.audit.services import record
 from xiezhi.coordination.assistance import access, hazards, selectors, services
 from xiezhi.coordination.assistance.models import AssistanceRequest, HazardNotice
+from xiezhi.coordination.common.views import ActionPost, listing
 from xiezhi.core.actor import Actor
-from xiezhi.core.errors import NotFound, PermissionDenied, ValidationFailed, XiezhiError
+from xiezhi.core.errors import PermissionDenied, ValidationFailed, XiezhiError
 from xiezhi.core.exports import csv_response
-from xiezhi.core.pagination import paginate
 from xiezhi.core.web import page_view_with, request_actor
 from xiezhi.deadlines.selectors import for_subject
 from xiezhi.documents.selectors import documents_for
@@ -49,14 +49,6 @@ HAZARD_FIELDS = (
     "proposals",
     "found_at",
 )
-
-
-def listing(request: HttpRequest, qs: models.QuerySet[Any]) -> tuple[Any, str]:
-    page = paginate(qs, request.GET.get("page") or 1, request.GET.get("page_size") or 20)
-    query = request.GET.copy()
-    query.pop("page", None)
-    query.pop("format", None)
-    return page, query.urlencode()
 
 
 def obligations_for(obj: models.Model) -> list[Any]:
@@ -90,7 +82,7 @@ def request_list(request: HttpRequest) -> HttpResponse:
         return csv_response(
             "协助请求.csv", selectors.REQUEST_HEADER, selectors.request_rows(qs), ascii_name="assistance.csv"
         )
-    page, query = listing(request, qs)
+    page, query = listing(request, qs, keep_format=False)
     return render(request, "coordination/assistance/list.html", {
         "page": page, "params": g, "query": query, "can_request": access.can_request(actor),
         "statuses": [("open", "待答复"), *ASSISTANCE.states.items()], "kinds": list(KINDS.items()),
@@ -174,23 +166,20 @@ REQUEST_DONE = {
     "withdraw": "协助请求已撤回",
     "dispute": "已提起执法争议",
 }
+REQUEST_POST = ActionPost(
+    access.access_request,
+    _request_detail,
+    "assistance:detail",
+    REQUEST_ACTIONS,
+    REQUEST_DONE,
+    follow={"dispute": lambda d: redirect("disputes:detail", d.pk)},
+)
 
 
 @assist_page
 @require_POST
 def request_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in REQUEST_ACTIONS:
-        raise NotFound("没有这项操作")
-    actor = request_actor(request)
-    r = access.access_request(actor, pk)
-    try:
-        result = REQUEST_ACTIONS[action](actor, r, request.POST)
-    except XiezhiError as exc:
-        return _request_detail(request, access.access_request(actor, pk), exc)
-    messages.success(request, REQUEST_DONE[action])
-    if action == "dispute":
-        return redirect("disputes:detail", result.pk)
-    return redirect("assistance:detail", pk)
+    return REQUEST_POST.post(request, pk, action)
 
 
 # --- hazard notices ------------------------------------------------------------------------------------
@@ -212,7 +201,7 @@ def hazard_list(request: HttpRequest) -> HttpResponse:
         return csv_response(
             "隐患通报.csv", selectors.HAZARD_HEADER, selectors.hazard_rows(qs), ascii_name="hazards.csv"
         )
-    page, query = listing(request, qs)
+    page, query = listing(request, qs, keep_format=False)
     return render(request, "coordination/hazards/list.html", {
         "page": page, "params": g, "query": query, "can_notify": access.can_notify_hazard(actor),
         "statuses": [("open", "未办结"), *HAZARD.states.items()], "categories": list(HAZARD_CATEGORIES.items()),
@@ -272,18 +261,10 @@ HAZARD_DONE = {
     "refuse": "已拒绝派员，已自动报告县政府",
     "close": "已登记处置完毕",
 }
+HAZARD_POST = ActionPost(access.access_hazard, _hazard_detail, "hazards:detail", HAZARD_ACTIONS, HAZARD_DONE)
 
 
 @hazard_page
 @require_POST
 def hazard_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in HAZARD_ACTIONS:
-        raise NotFound("没有这项操作")
-    actor = request_actor(request)
-    h = access.access_hazard(actor, pk)
-    try:
-        HAZARD_ACTIONS[action](actor, h, request.POST)
-    except XiezhiError as exc:
-        return _hazard_detail(request, access.access_hazard(actor, pk), exc)
-    messages.success(request, HAZARD_DONE[action])
-    return redirect("hazards:detail", pk)
+    return HAZARD_POST.post(request, pk, action)

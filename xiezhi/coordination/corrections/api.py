@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import ConfigDict
 
-from xiezhi.coordination.assistance.api import obligations_of, timeline_of
+from xiezhi.coordination.common.outputs import obligations_of, timeline_of
 from xiezhi.coordination.corrections import access, evidence, selectors, services
 from xiezhi.coordination.corrections.models import CorrectionOpinion, EvidenceCitation, Feedback
 from xiezhi.core.actor import Actor
@@ -162,10 +162,6 @@ def _renamed(data: dict[str, Any], *names: str) -> dict[str, Any]:
     return data
 
 
-def _paged(items: list[dict[str, Any]], result: Any) -> dict[str, Any]:
-    return {"items": items, "total": result.total, "page": result.page, "page_size": result.page_size}
-
-
 @router.get("", response=Paged, summary="纠错意见列表")
 def list_opinions(
     request: HttpRequest, status: str = "", q: str = "", page: int = 1, page_size: int = 20
@@ -175,7 +171,7 @@ def list_opinions(
     result = paginate(
         selectors.filtered_opinions(access.visible_opinions(a), status=status, q=q), page, page_size
     )
-    return _paged([opinion_out(a, o) for o in result.items], result)
+    return result.as_api(lambda o: opinion_out(a, o))
 
 
 @router.post("", response={201: OpinionOut}, summary="提出纠错意见（抄送司法局，R-CO-08）")
@@ -223,7 +219,7 @@ def list_feedback(
     access.require_business(a)
     qs = selectors.filtered_feedback(access.visible_feedback(a), status=status, direction=direction, q=q)
     result = paginate(qs, page, page_size)
-    return _paged([feedback_out(f) for f in result.items], result)
+    return result.as_api(feedback_out)
 
 
 @router.post("/feedback/", response={201: FeedbackOut}, summary="发送反馈（R-CO-09）")

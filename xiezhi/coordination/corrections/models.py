@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from xiezhi.coordination.assistance.models import Event
+from xiezhi.coordination.common.models import StatusEvent
 from xiezhi.rulebook.corrections_flow import CORRECTION, FEEDBACK, FEEDBACK_DIRECTIONS
 from xiezhi.units.models import County, Person, Unit
 
@@ -118,21 +118,21 @@ class Feedback(models.Model):
         return FEEDBACK.state_label(self.status)
 
 
-class CorrectionEvent(Event):
+class CorrectionEvent(StatusEvent):
     opinion = models.ForeignKey(
         CorrectionOpinion, on_delete=models.CASCADE, related_name="events", verbose_name="纠错意见"
     )
 
-    class Meta(Event.Meta):
+    class Meta(StatusEvent.Meta):
         verbose_name = verbose_name_plural = "纠错意见记录"
 
 
-class FeedbackEvent(Event):
+class FeedbackEvent(StatusEvent):
     feedback = models.ForeignKey(
         Feedback, on_delete=models.CASCADE, related_name="events", verbose_name="反馈"
     )
 
-    class Meta(Event.Meta):
+    class Meta(StatusEvent.Meta):
         verbose_name = verbose_name_plural = "反馈记录"
 
 

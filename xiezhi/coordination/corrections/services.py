@@ -18,68 +18,36 @@ from django.utils import timezone
 
 from xiezhi.audit.services import record
 from xiezhi.coordination.assistance.common import (
-    active,
-    actor_name,
     justice_bureau_of,
     own_unit,
     settle_rule,
     tell,
-    text_field,
     waive_all,
 )
 from xiezhi.coordination.corrections import access, evidence
 from xiezhi.coordination.corrections.models import (
-    CorrectionEvent,
     CorrectionOpinion,
     EvidenceCitation,
     Feedback,
-    FeedbackEvent,
 )
 from xiezhi.core.actor import Actor
-from xiezhi.core.errors import Conflict, PermissionDenied, ValidationFailed
+from xiezhi.core.errors import PermissionDenied, ValidationFailed
+from xiezhi.core.inputs import text_field
+from xiezhi.core.timeline import actor_name, add_event
+from xiezhi.core.transitions import StatusFlow
 from xiezhi.deadlines import services as deadlines
+from xiezhi.deadlines.selectors import active_obligations
 from xiezhi.documents.services import issue_document
 from xiezhi.rulebook import corrections_flow as flow
 from xiezhi.rulebook.periods import Period, PeriodKind
 from xiezhi.rulebook.workdays import WorkCalendar
-from xiezhi.rulebook.workflows import TransitionNotAllowed, Workflow
 from xiezhi.units.cleaning import Cleaner
 from xiezhi.units.models import UnitKind
 
 SHA256_CHARS = frozenset("0123456789abcdef")
-
-
-def _event(model: type[Any], owner: str, obj: Any, kind: str, label: str, actor: Actor, **extra: Any) -> Any:
-    return model.objects.create(
-        **{owner: obj},
-        at=extra.pop("at", None) or timezone.now(),
-        kind=kind,
-        label=label[:200],
-        actor_name=actor_name(actor),
-        unit_name=(actor.unit.name if actor.unit else "")[:100],
-        **extra,
-    )
-
-
-def _next(wf: Workflow, obj: Any, action: str) -> str:
-    try:
-        return wf.next_state(obj.status, action)
-    except TransitionNotAllowed as exc:
-        raise Conflict(exc.message, details={"status": obj.status}) from None
-
-
-def _move(obj: Any, wf: Workflow, action: str, new: str, **columns: Any) -> str:
-    old = obj.status
-    if not type(obj).objects.filter(pk=obj.pk, status=old).update(status=new, **columns):
-        current = type(obj).objects.filter(pk=obj.pk).values_list("status", flat=True).first() or ""
-        raise Conflict(
-            f"{wf.label}当前状态为“{wf.state_label(current)}”，不能{wf.action_label(action)}，请刷新后查看",
-            details={"status": current},
-        )
-    obj.status = new
-    for key, value in columns.items():
-        setattr(obj, key, value)
-    return old
+# These two answer a refused step with “纠错意见当前状态为…” and only the status in the details.
+OPINION_STATE = StatusFlow(CorrectionOpinion, flow.CORRECTION, flow.CORRECTION.label, label_in_details=False)
+FEEDBACK_STATE = StatusFlow(Feedback, flow.FEEDBACK, flow.FEEDBACK.label, label_in_details=False)
 
 
 def _due_period(due_on: date, start: datetime) -> Period:
@@ -149,7 +117,7 @@ def issue_opinion(actor: Actor, data: Mapping[str, Any]) -> CorrectionOpinion:
             issued_by=actor.person,
             issued_by_name=actor_name(actor),
         )
-        _event(CorrectionEvent, "opinion", o, "issued", f"{department.name}提出纠错意见，抄送{bureau.name}", actor,
+        add_event(o.events, "issued", f"{department.name}提出纠错意见，抄送{bureau.name}", actor,
                status_to=o.status, at=now, note=o.findings)  # fmt: skip
         doc = issue_document(
             actor,
@@ -194,7 +162,7 @@ def _check_opinion(actor: Actor, o: CorrectionOpinion, action: str) -> str:
     access.require_business(actor)
     if not access.may_opinion(actor, o, action):
         raise PermissionDenied(access.OPINION_MESSAGES[action])
-    return _next(flow.CORRECTION, o, action)
+    return OPINION_STATE.next_state(o, action)
 
 
 def answer_opinion(actor: Actor, o: CorrectionOpinion, data: Mapping[str, Any]) -> CorrectionOpinion:
@@ -202,8 +170,8 @@ def answer_opinion(actor: Actor, o: CorrectionOpinion, data: Mapping[str, Any]) 
     text = text_field(data, "rectification", "整改情况")
     now = timezone.now()
     with transaction.atomic():
-        old = _move(o, flow.CORRECTION, "answer", new, rectification=text, answered_at=now)
-        _event(CorrectionEvent, "opinion", o, "answered", f"{o.township.name}答复整改情况", actor,
+        old = OPINION_STATE.move(o, "answer", new, rectification=text, answered_at=now)
+        add_event(o.events, "answered", f"{o.township.name}答复整改情况", actor,
                status_from=old, status_to=new, at=now, note=text)  # fmt: skip
         record(actor, "correction.answered", o, before={"status": old}, after={"status": new})
         settle_rule(actor, o, flow.CORRECTION_RULE, now, "已答复整改情况")
@@ -218,8 +186,8 @@ def confirm_opinion(actor: Actor, o: CorrectionOpinion, data: Mapping[str, Any])
     note = text_field(data, "note", "确认意见", required=False) or "整改到位"
     now = timezone.now()
     with transaction.atomic():
-        old = _move(o, flow.CORRECTION, "confirm", new, closed_at=now)
-        _event(CorrectionEvent, "opinion", o, "confirmed", "确认整改到位", actor, status_from=old, status_to=new,
+        old = OPINION_STATE.move(o, "confirm", new, closed_at=now)
+        add_event(o.events, "confirmed", "确认整改到位", actor, status_from=old, status_to=new,
                at=now, note=note)  # fmt: skip
         record(actor, "correction.confirmed", o, before={"status": old}, after={"status": new}, reason=note)
         tell(
@@ -241,8 +209,8 @@ def reopen_opinion(actor: Actor, o: CorrectionOpinion, data: Mapping[str, Any]) 
     now = timezone.now()
     due = _clean_due(data, now)
     with transaction.atomic():
-        old = _move(o, flow.CORRECTION, "reopen", new, due_on=due, answered_at=None)
-        _event(CorrectionEvent, "opinion", o, "reopened", f"要求继续整改，{due:%Y年%-m月%-d日}前答复", actor,
+        old = OPINION_STATE.move(o, "reopen", new, due_on=due, answered_at=None)
+        add_event(o.events, "reopened", f"要求继续整改，{due:%Y年%-m月%-d日}前答复", actor,
                status_from=old, status_to=new, at=now, note=reason)  # fmt: skip
         record(actor, "correction.reopened", o, before={"status": old}, after={"status": new, "due_on": due.isoformat()},
                reason=reason)  # fmt: skip
@@ -257,8 +225,8 @@ def withdraw_opinion(actor: Actor, o: CorrectionOpinion, data: Mapping[str, Any]
     reason = text_field(data, "reason", "撤回理由")
     now = timezone.now()
     with transaction.atomic():
-        old = _move(o, flow.CORRECTION, "withdraw", new, closed_at=now)
-        _event(CorrectionEvent, "opinion", o, "withdrawn", "撤回纠错意见", actor, status_from=old, status_to=new,
+        old = OPINION_STATE.move(o, "withdraw", new, closed_at=now)
+        add_event(o.events, "withdrawn", "撤回纠错意见", actor, status_from=old, status_to=new,
                at=now, note=reason)  # fmt: skip
         record(actor, "correction.withdrawn", o, before={"status": old}, after={"status": new}, reason=reason)
         waive_all(actor, o, (flow.CORRECTION_RULE,), f"纠错意见已撤回：{reason}")
@@ -311,7 +279,7 @@ def send_feedback(actor: Actor, data: Mapping[str, Any]) -> Feedback:
             content=c.cleaned["content"], loophole=c.cleaned.get("loophole") or "", sent_at=now,
             sent_by_name=actor_name(actor),
         )  # fmt: skip
-        _event(FeedbackEvent, "feedback", f, "sent", f"{sender.name}发送{f.get_direction_display()}", actor,
+        add_event(f.events, "sent", f"{sender.name}发送{f.get_direction_display()}", actor,
                status_to=f.status, at=now, note=f.content)  # fmt: skip
         record(actor, "feedback.sent", f, after={"direction": direction, "recipient": f.recipient.name})
         deadlines.open_obligation(
@@ -328,13 +296,13 @@ def answer_feedback(actor: Actor, f: Feedback, data: Mapping[str, Any]) -> Feedb
     access.require_business(actor)
     if not access.may_answer_feedback(actor, f):
         raise PermissionDenied("只有接收单位可以答复（R-CO-09）")
-    new = _next(flow.FEEDBACK, f, "answer")
+    new = FEEDBACK_STATE.next_state(f, "answer")
     label = "答复内容" if f.direction == "outcome" else "处理结果"
     text = text_field(data, "reply", label)
     now = timezone.now()
     with transaction.atomic():
-        old = _move(f, flow.FEEDBACK, "answer", new, reply=text, replied_at=now)
-        _event(FeedbackEvent, "feedback", f, "answered", f"{f.recipient.name}{'答复' if f.direction == 'outcome' else '反馈处理结果'}",
+        old = FEEDBACK_STATE.move(f, "answer", new, reply=text, replied_at=now)
+        add_event(f.events, "answered", f"{f.recipient.name}{'答复' if f.direction == 'outcome' else '反馈处理结果'}",
                actor, status_from=old, status_to=new, at=now, note=text)  # fmt: skip
         record(actor, "feedback.answered", f, before={"status": old}, after={"status": new})
         settle_rule(actor, f, flow.FEEDBACK_RULE, now, label)
@@ -396,4 +364,4 @@ def cite_evidence(actor: Actor, data: Mapping[str, Any]) -> EvidenceCitation:
 
 
 def open_duties(obj: Any, rule: str) -> list[Any]:
-    return active(obj, (rule,))
+    return active_obligations(obj, (rule,))

@@ -12,7 +12,8 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from xiezhi.audit.services import record
-from xiezhi.coordination.assistance.views import form_values, listing, obligations_for
+from xiezhi.coordination.assistance.views import form_values, obligations_for
+from xiezhi.coordination.common.views import ActionPost, listing
 from xiezhi.coordination.corrections import access, evidence, selectors, services
 from xiezhi.coordination.corrections.models import CorrectionOpinion, Feedback
 from xiezhi.core.actor import Actor
@@ -81,7 +82,7 @@ def opinion_list(request: HttpRequest) -> HttpResponse:
     )
     if g.get("format") == "csv":
         return _export(actor, "correction", "纠错意见", selectors.OPINION_HEADER, selectors.opinion_rows, qs)
-    page, query = listing(request, qs)
+    page, query = listing(request, qs, keep_format=False)
     return render(request, "coordination/corrections/list.html", {
         "page": page, "params": g, "query": query, "statuses": list(CORRECTION.states.items()),
         "can_issue": access.can_issue(actor),
@@ -131,21 +132,15 @@ OPINION_DONE = {
     "reopen": "已要求继续整改",
     "withdraw": "纠错意见已撤回",
 }
+OPINION_POST = ActionPost(
+    access.access_opinion, _opinion_detail, "corrections:detail", OPINION_ACTIONS, OPINION_DONE, as_dict=True
+)
 
 
 @page_view
 @require_POST
 def opinion_act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in OPINION_ACTIONS:
-        raise NotFound("没有这项操作")
-    actor = request_actor(request)
-    o = access.access_opinion(actor, pk)
-    try:
-        OPINION_ACTIONS[action](actor, o, request.POST.dict())
-    except XiezhiError as exc:
-        return _opinion_detail(request, access.access_opinion(actor, pk), exc)
-    messages.success(request, OPINION_DONE[action])
-    return redirect("corrections:detail", pk)
+    return OPINION_POST.post(request, pk, action)
 
 
 # --- feedback -----------------------------------------------------------------------------------------
@@ -166,7 +161,7 @@ def feedback_list(request: HttpRequest) -> HttpResponse:
         return _export(
             actor, "feedback", "监管执法反馈", selectors.FEEDBACK_HEADER, selectors.feedback_rows, qs
         )
-    page, query = listing(request, qs)
+    page, query = listing(request, qs, keep_format=False)
     return render(request, "coordination/corrections/feedback_list.html", {
         "page": page, "params": g, "query": query, "statuses": list(FEEDBACK.states.items()),
         "directions": list(FEEDBACK_DIRECTIONS.items()), "can_send": access.can_send_feedback(actor),
@@ -201,17 +196,20 @@ def feedback_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _feedback_detail(request, access.access_feedback(request_actor(request), pk))
 
 
+FEEDBACK_POST = ActionPost(
+    access.access_feedback,
+    _feedback_detail,
+    "corrections:feedback_detail",
+    {"answer": services.answer_feedback},
+    {"answer": "已答复"},
+    as_dict=True,
+)
+
+
 @page_view
 @require_POST
 def feedback_answer(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = request_actor(request)
-    f = access.access_feedback(actor, pk)
-    try:
-        services.answer_feedback(actor, f, request.POST.dict())
-    except XiezhiError as exc:
-        return _feedback_detail(request, access.access_feedback(actor, pk), exc)
-    messages.success(request, "已答复")
-    return redirect("corrections:feedback_detail", pk)
+    return FEEDBACK_POST.post(request, pk, "answer")
 
 
 # --- evidence -----------------------------------------------------------------------------------------
@@ -226,7 +224,7 @@ def evidence_list(request: HttpRequest) -> HttpResponse:
         return _export(
             actor, "evidence", "证据互认引用", selectors.CITATION_HEADER, selectors.citation_rows, qs
         )
-    page, query = listing(request, qs)
+    page, query = listing(request, qs, keep_format=False)
     return render(request, "coordination/corrections/evidence_list.html", {
         "page": page, "params": request.GET, "query": query, "can_cite": access.can_cite(actor),
     })  # fmt: skip

@@ -5,17 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import ConfigDict
 
+from xiezhi.coordination.common.outputs import obligations_of, timeline_of
 from xiezhi.coordination.disputes import access, selectors, services
 from xiezhi.coordination.models import Dispute
 from xiezhi.core.actor import Actor
 from xiezhi.core.api import actor
 from xiezhi.core.pagination import paginate
-from xiezhi.deadlines.selectors import for_subject
 from xiezhi.documents.selectors import documents_for
 
 router = Router(tags=["执法争议 disputes"])
@@ -149,7 +148,6 @@ def item_out(d: Dispute) -> dict[str, Any]:
 
 
 def dispute_out(a: Actor, d: Dispute) -> dict[str, Any]:
-    ct = ContentType.objects.get_for_model(Dispute)
     out = item_out(d)
     out.update(
         {
@@ -176,29 +174,8 @@ def dispute_out(a: Actor, d: Dispute) -> dict[str, Any]:
                 }
                 for doc in documents_for(a, d)
             ],
-            "obligations": [
-                {
-                    "id": ob.pk,
-                    "rule_id": ob.rule_id,
-                    "unit": ob.unit.name,
-                    "period": ob.period,
-                    "due_at": ob.due_at.isoformat(),
-                    "status": ob.status,
-                }
-                for ob in for_subject(ct.pk, str(d.pk)).select_related("unit").order_by("opened_at", "pk")
-            ],
-            "timeline": [
-                {
-                    "at": e.at.isoformat(),
-                    "kind": e.kind,
-                    "label": e.label,
-                    "actor": e.actor_name,
-                    "unit": e.unit_name,
-                    "note": e.note,
-                    "document_id": e.document_id,
-                }
-                for e in d.events.order_by("at", "id")  # type: ignore[attr-defined]
-            ],
+            "obligations": obligations_of(d),
+            "timeline": timeline_of(d.events),  # type: ignore[attr-defined]
         }
     )
     return out
@@ -218,12 +195,7 @@ def list_disputes(
     access.require_business(a)
     qs = selectors.filtered(access.visible_to(a), status=status, kind=kind, unit=unit, q=q)
     result = paginate(selectors.for_list(qs).order_by("-id"), page, page_size)
-    return {
-        "items": [item_out(d) for d in result.items],
-        "total": result.total,
-        "page": result.page,
-        "page_size": result.page_size,
-    }
+    return result.as_api(item_out)
 
 
 @router.post("", response={201: DisputeOut}, summary="提起争议（须指定临时承办单位，R-DIS-03）")

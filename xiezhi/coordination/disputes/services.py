@@ -13,95 +13,33 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.utils import timezone
 
 from xiezhi.audit.services import record
 from xiezhi.coordination.disputes import access
-from xiezhi.coordination.models import Dispute, DisputeEvent, DisputeKind
+from xiezhi.coordination.models import Dispute, DisputeKind
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import Conflict, PermissionDenied, ValidationFailed
+from xiezhi.core.inputs import text_field
+from xiezhi.core.timeline import actor_name, add_event
+from xiezhi.core.transitions import StatusFlow
 from xiezhi.deadlines import services as deadlines
-from xiezhi.deadlines.models import ACTIVE, Obligation
+from xiezhi.deadlines.models import Obligation
+from xiezhi.deadlines.selectors import active_obligations
 from xiezhi.documents.models import IssuedDocument
 from xiezhi.documents.services import issue_document
 from xiezhi.notifications.services import notify
 from xiezhi.rulebook import dispute_flow as flow
-from xiezhi.rulebook.workflows import TransitionNotAllowed
 from xiezhi.transfers.access import access_transfer
 from xiezhi.units.cleaning import Cleaner, parse_moment
 from xiezhi.units.models import Unit, UnitKind
 
 STEP_RULES = tuple(s.limit_id for s in flow.STEPS.values())
+STATE = StatusFlow(Dispute, flow.DISPUTE, "该争议")
 
 
 # --- shared steps ------------------------------------------------------------------------------------
-
-
-def _name(actor: Actor) -> str:
-    return (actor.person.name if actor.person else str(actor))[:100]
-
-
-def _event(
-    d: Dispute,
-    kind: str,
-    label: str,
-    actor: Actor,
-    *,
-    status_from: str = "",
-    status_to: str = "",
-    note: str = "",
-    document: IssuedDocument | None = None,
-    at: datetime | None = None,
-) -> DisputeEvent:
-    return DisputeEvent.objects.create(
-        dispute=d,
-        at=at or timezone.now(),
-        kind=kind,
-        label=label[:200],
-        actor_name=_name(actor),
-        unit_name=(actor.unit.name if actor.unit else "")[:100],
-        status_from=status_from,
-        status_to=status_to,
-        note=note,
-        document=document,
-    )
-
-
-def conflict(d: Dispute, action: str, message: str | None = None) -> Conflict:
-    current = Dispute.objects.filter(pk=d.pk).values_list("status", flat=True).first() or ""
-    label = flow.DISPUTE.state_label(current)
-    text = message or f"该争议当前状态为“{label}”，不能{flow.DISPUTE.action_label(action)}，请刷新后查看"
-    return Conflict(text, details={"status": current, "status_label": label})
-
-
-def _next(d: Dispute, action: str) -> str:
-    try:
-        return flow.DISPUTE.next_state(d.status, action)
-    except TransitionNotAllowed as exc:
-        raise conflict(d, action, exc.message) from None
-
-
-def _move(d: Dispute, action: str, new: str, **columns: Any) -> str:
-    old = d.status
-    if not Dispute.objects.filter(pk=d.pk, status=old).update(status=new, **columns):
-        raise conflict(d, action)
-    d.status = new
-    for key, value in columns.items():
-        setattr(d, key, value)
-    return old
-
-
-def _text(
-    data: Mapping[str, Any], name: str, label: str, *, required: bool = True, max_length: int = 5000
-) -> str:
-    value = str(data.get(name) or "").strip()
-    if required and not value:
-        raise ValidationFailed.field(name, f"请填写{label}")
-    if len(value) > max_length:
-        raise ValidationFailed.field(name, f"{label}不能超过{max_length}个字")
-    return value
 
 
 def _lines(data: Mapping[str, Any], name: str, label: str) -> list[str]:
@@ -111,17 +49,6 @@ def _lines(data: Mapping[str, Any], name: str, label: str) -> list[str]:
     if not lines:
         raise ValidationFailed.field(name, f"请填写{label}（每行一项）")
     return lines
-
-
-def _active(d: Dispute, rules: tuple[str, ...]) -> list[Obligation]:
-    return list(
-        Obligation.objects.filter(
-            subject_type=ContentType.objects.get_for_model(Dispute),
-            subject_id=str(d.pk),
-            rule_id__in=rules,
-            status__in=ACTIVE,
-        )
-    )
 
 
 def _clock(actor: Actor, d: Dispute, step: flow.Step, unit: Unit, start: datetime) -> Obligation:
@@ -138,7 +65,7 @@ def _clock(actor: Actor, d: Dispute, step: flow.Step, unit: Unit, start: datetim
 
 def _close_clocks(actor: Actor, d: Dispute, at: datetime, note: str) -> None:
     """The step under way is met; a provisional handler's duty not yet taken up ends with the dispute."""
-    for ob in _active(d, STEP_RULES):
+    for ob in active_obligations(d, STEP_RULES):
         if ob.rule_id == flow.PROVISIONAL.limit_id:
             deadlines.waive(actor, ob, f"争议已办结：{note}", by_process=True)
         else:
@@ -177,15 +104,15 @@ def _minutes(actor: Actor, d: Dispute, data: Mapping[str, Any], topic: str) -> I
         unit=actor.unit,
         subject=d,
         data={
-            "topic": _text(data, "topic", "会议名称", required=False, max_length=100) or topic,
+            "topic": text_field(data, "topic", "会议名称", required=False, max_length=100) or topic,
             "held_at": timezone.localtime(held).replace(tzinfo=None).isoformat(timespec="minutes"),
-            "place": _text(data, "place", "会议地点", max_length=200),
-            "chair": _text(data, "chair", "主持人", max_length=100),
+            "place": text_field(data, "place", "会议地点", max_length=200),
+            "chair": text_field(data, "chair", "主持人", max_length=100),
             "attendees": _lines(data, "attendees", "参会单位及人员"),
             "matter": d.subject,
-            "discussion": _text(data, "discussion", "会议情况", required=False),
+            "discussion": text_field(data, "discussion", "会议情况", required=False),
             "agreements": _lines(data, "agreements", "议定事项"),
-            "recorder": _name(actor),
+            "recorder": actor_name(actor),
             "distribution": [u.name for u in (d.applicant, d.counterpart, d.provisional_handler)],
         },
     )
@@ -258,11 +185,11 @@ def open_dispute(actor: Actor, data: Mapping[str, Any]) -> Dispute:
             applicant=actor.unit,
             opened_at=now,
             opened_by=actor.person,
-            opened_by_name=_name(actor),
+            opened_by_name=actor_name(actor),
             **clean,
         )
-        _event(
-            d,
+        add_event(
+            d.events,
             "opened",
             f"{d.applicant.name}提起{d.get_kind_display()}",
             actor,
@@ -270,8 +197,8 @@ def open_dispute(actor: Actor, data: Mapping[str, Any]) -> Dispute:
             at=now,
             note=d.facts,
         )
-        _event(
-            d,
+        add_event(
+            d.events,
             "provisional",
             f"指定{d.provisional_handler.name}为临时承办单位",
             actor,
@@ -310,21 +237,23 @@ def acknowledge(actor: Actor, d: Dispute, data: Mapping[str, Any]) -> Dispute:
     """The provisional handler confirms it keeps the duty, saying what it does meanwhile (R-DIS-03)."""
     access.require(actor, d, "acknowledge")
     if not d.is_open:
-        raise conflict(d, "negotiate", f"该争议已{d.status_label}，无需确认临时承办")
+        raise STATE.conflict(d, "negotiate", f"该争议已{d.status_label}，无需确认临时承办")
     if d.provisional_ack_at is not None:
         raise Conflict("临时承办已确认", details={"status": d.status, "status_label": d.status_label})
-    note = _text(data, "note", "临时处置情况")
+    note = text_field(data, "note", "临时处置情况")
     now = timezone.now()
     with transaction.atomic():
         rows = Dispute.objects.filter(
             pk=d.pk, provisional_ack_at__isnull=True, status__in=flow.OPEN_STATES
         ).update(provisional_ack_at=now, provisional_ack_note=note)
         if not rows:
-            raise conflict(d, "negotiate", "临时承办已确认或争议已办结，请刷新后查看")
+            raise STATE.conflict(d, "negotiate", "临时承办已确认或争议已办结，请刷新后查看")
         d.provisional_ack_at, d.provisional_ack_note = now, note
-        _event(d, "provisional_ack", f"{d.provisional_handler.name}确认临时承办", actor, at=now, note=note)
+        add_event(
+            d.events, "provisional_ack", f"{d.provisional_handler.name}确认临时承办", actor, at=now, note=note
+        )
         record(actor, "dispute.provisional_acknowledged", d, after={"note": note})
-        for ob in _active(d, (flow.PROVISIONAL.limit_id,)):
+        for ob in active_obligations(d, (flow.PROVISIONAL.limit_id,)):
             deadlines.settle(ob, actor, met_at=now, note="临时承办单位已确认接手")
     return d
 
@@ -335,24 +264,24 @@ def negotiate(actor: Actor, d: Dispute, data: Mapping[str, Any]) -> Dispute:
     access.require(actor, d, "negotiate")
     agreed = str(data.get("agreed", "")).strip().lower() in ("1", "true", "on", "yes", "是")
     action = "agree" if agreed else "negotiate"
-    new = _next(d, action)
+    new = STATE.next_state(d, action)
     now = timezone.now()
     if not agreed:
-        note = _text(data, "note", "协商情况")
+        note = text_field(data, "note", "协商情况")
         with transaction.atomic():
             if not Dispute.objects.filter(pk=d.pk, status=d.status).exists():
-                raise conflict(d, action)
-            _event(d, "negotiated", "双方协商，未达成一致", actor, at=now, note=note)
+                raise STATE.conflict(d, action)
+            add_event(d.events, "negotiated", "双方协商，未达成一致", actor, at=now, note=note)
             record(actor, "dispute.negotiated", d, after={"agreed": False}, reason=note)
         return d
     with transaction.atomic():
-        old = _move(d, action, new, closed_at=now)
+        old = STATE.move(d, action, new, closed_at=now)
         doc = _minutes(actor, d, data, "执法争议协商会议")
         agreements = "；".join(doc.data.get("agreements", []))
         Dispute.objects.filter(pk=d.pk).update(outcome=agreements)
         d.outcome = agreements
-        _event(
-            d,
+        add_event(
+            d.events,
             "agreed",
             "双方协商一致，纪要对双方具有约束力",
             actor,
@@ -375,19 +304,19 @@ def apply_for_coordination(actor: Actor, d: Dispute, data: Mapping[str, Any]) ->
     """Failing agreement, either party applies to the justice bureau (R-DIS-02) with the
     争议协调申请书; the bureau's coordination clock starts."""
     access.require(actor, d, "apply")
-    new = _next(d, "apply")
+    new = STATE.next_state(d, "apply")
     bureau = _county_unit(d, UnitKind.JUSTICE_BUREAU, "司法局")
-    negotiation = _text(data, "negotiation", "协商情况")
-    request_text = _text(data, "request", "申请事项", required=False) or "请依法协调确定管辖和处理意见"
+    negotiation = text_field(data, "negotiation", "协商情况")
+    request_text = text_field(data, "request", "申请事项", required=False) or "请依法协调确定管辖和处理意见"
     assert actor.unit is not None
     counterpart = d.counterpart if actor.unit_id == d.applicant_id else d.applicant
     ours = d.applicant_position if actor.unit_id == d.applicant_id else d.counterpart_position
     theirs = d.counterpart_position if actor.unit_id == d.applicant_id else d.applicant_position
-    ours = _text(data, "our_position", "我方意见", required=not ours) or ours
+    ours = text_field(data, "our_position", "我方意见", required=not ours) or ours
     now = timezone.now()
     with transaction.atomic():
-        position = {"counterpart_position": ours} if actor.unit_id == d.counterpart_id else {}
-        old = _move(d, "apply", new, applied_at=now, applied_by_unit=actor.unit, **position)
+        position: dict[str, Any] = {"counterpart_position": ours} if actor.unit_id == d.counterpart_id else {}
+        old = STATE.move(d, "apply", new, applied_at=now, applied_by_unit=actor.unit, **position)
         doc = issue_document(
             actor,
             doc_type="dispute_application",
@@ -404,13 +333,13 @@ def apply_for_coordination(actor: Actor, d: Dispute, data: Mapping[str, Any]) ->
                 "their_position": theirs,
                 "request": request_text,
                 "provisional_handler": d.provisional_handler.name,
-                "contact_person": _name(actor),
+                "contact_person": actor_name(actor),
             },
         )
         Dispute.objects.filter(pk=d.pk).update(application=doc)
         d.application = doc
-        _event(
-            d,
+        add_event(
+            d.events,
             "applied",
             f"{actor.unit.name}申请司法局协调",
             actor,
@@ -427,7 +356,7 @@ def apply_for_coordination(actor: Actor, d: Dispute, data: Mapping[str, Any]) ->
             before={"status": old},
             after={"status": new, "application": doc.number},
         )
-        for ob in _active(d, (flow.NEGOTIATION.limit_id,)):
+        for ob in active_obligations(d, (flow.NEGOTIATION.limit_id,)):
             deadlines.settle(ob, actor, met_at=now, note="协商未果，已申请协调")
         _clock(actor, d, flow.COORDINATION, bureau, now)
         _tell(bureau, d, "applied", f"收到争议协调申请（{doc.number}）：{d.subject}")
@@ -441,17 +370,17 @@ def coordinate(actor: Actor, d: Dispute, data: Mapping[str, Any]) -> Dispute:
     access.require(actor, d, "coordinate")
     agreed = str(data.get("agreed", "")).strip().lower() in ("1", "true", "on", "yes", "是")
     action = "coordinate" if agreed else "propose"
-    new = _next(d, action)
+    new = STATE.next_state(d, action)
     now = timezone.now()
     with transaction.atomic():
         if agreed:
-            old = _move(d, action, new, closed_at=now)
+            old = STATE.move(d, action, new, closed_at=now)
             doc = _minutes(actor, d, data, "执法争议协调会议")
             agreements = "；".join(doc.data.get("agreements", []))
             Dispute.objects.filter(pk=d.pk).update(outcome=agreements)
             d.outcome = agreements
-            _event(
-                d,
+            add_event(
+                d.events,
                 "coordinated",
                 "司法局协调一致，纪要对双方具有约束力",
                 actor,
@@ -472,11 +401,11 @@ def coordinate(actor: Actor, d: Dispute, data: Mapping[str, Any]) -> Dispute:
             for unit in (d.applicant, d.counterpart):
                 _tell(unit, d, "coordinated", f"执法争议“{d.subject}”经司法局协调一致（{doc.number}）")
             return d
-        proposal = _text(data, "proposal", "处理建议")
+        proposal = text_field(data, "proposal", "处理建议")
         government = _county_unit(d, UnitKind.COUNTY_GOVERNMENT, "县人民政府")
-        old = _move(d, action, new, proposed_at=now, proposal=proposal)
-        _event(
-            d,
+        old = STATE.move(d, action, new, proposed_at=now, proposal=proposal)
+        add_event(
+            d.events,
             "proposed",
             "协调未果，司法局提出处理建议报县政府决定",
             actor,
@@ -486,7 +415,7 @@ def coordinate(actor: Actor, d: Dispute, data: Mapping[str, Any]) -> Dispute:
             note=proposal,
         )
         record(actor, "dispute.proposed", d, before={"status": old}, after={"status": new}, reason=proposal)
-        for ob in _active(d, (flow.COORDINATION.limit_id,)):
+        for ob in active_obligations(d, (flow.COORDINATION.limit_id,)):
             deadlines.settle(ob, actor, met_at=now, note="已提出处理建议")
         _clock(actor, d, flow.DECISION, government, now)
         _tell(government, d, "proposed", f"司法局报请决定执法争议：{d.subject}", proposal)
@@ -499,21 +428,21 @@ def decide(actor: Actor, d: Dispute, data: Mapping[str, Any]) -> Dispute:
     access.require(actor, d, "decide")
     refer = str(data.get("refer", "")).strip().lower() in ("1", "true", "on", "yes", "是")
     action = "refer" if refer else "decide"
-    new = _next(d, action)
+    new = STATE.next_state(d, action)
     now = timezone.now()
     if refer:
-        authority = _text(data, "referred_to", "有权机关", max_length=200)
-        reason = _text(data, "decision", "移送理由")
+        authority = text_field(data, "referred_to", "有权机关", max_length=200)
+        reason = text_field(data, "decision", "移送理由")
         columns: dict[str, Any] = {"closed_at": now, "outcome": reason, "referred_to": authority}
         label = f"超出县政府权限，移送{authority}处理"
     else:
-        reason = _text(data, "decision", "决定内容")
+        reason = text_field(data, "decision", "决定内容")
         columns = {"closed_at": now, "outcome": reason}
         label = "县政府作出决定"
     with transaction.atomic():
-        old = _move(d, action, new, **columns)
-        _event(
-            d,
+        old = STATE.move(d, action, new, **columns)
+        add_event(
+            d.events,
             "referred" if refer else "decided",
             label,
             actor,
@@ -537,14 +466,23 @@ def decide(actor: Actor, d: Dispute, data: Mapping[str, Any]) -> Dispute:
 
 def withdraw(actor: Actor, d: Dispute, data: Mapping[str, Any]) -> Dispute:
     access.require(actor, d, "withdraw")
-    new = _next(d, "withdraw")
-    reason = _text(data, "reason", "撤回理由")
+    new = STATE.next_state(d, "withdraw")
+    reason = text_field(data, "reason", "撤回理由")
     now = timezone.now()
     with transaction.atomic():
-        old = _move(d, "withdraw", new, closed_at=now, outcome=reason)
-        _event(d, "withdrawn", "提起单位撤回争议", actor, status_from=old, status_to=new, at=now, note=reason)
+        old = STATE.move(d, "withdraw", new, closed_at=now, outcome=reason)
+        add_event(
+            d.events,
+            "withdrawn",
+            "提起单位撤回争议",
+            actor,
+            status_from=old,
+            status_to=new,
+            at=now,
+            note=reason,
+        )
         record(actor, "dispute.withdrawn", d, before={"status": old}, after={"status": new}, reason=reason)
-        for ob in _active(d, STEP_RULES):
+        for ob in active_obligations(d, STEP_RULES):
             deadlines.waive(actor, ob, f"争议已撤回：{reason}", by_process=True)
         _tell(d.counterpart, d, "withdrawn", f"{d.applicant.name}已撤回执法争议“{d.subject}”", reason)
     return d

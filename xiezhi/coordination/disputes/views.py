@@ -11,11 +11,11 @@ from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
+from xiezhi.coordination.common.views import ActionPost, listing
 from xiezhi.coordination.disputes import access, selectors, services
 from xiezhi.coordination.models import Dispute, DisputeKind
 from xiezhi.core.actor import Actor
-from xiezhi.core.errors import NotFound, PermissionDenied, ValidationFailed, XiezhiError
-from xiezhi.core.pagination import paginate
+from xiezhi.core.errors import PermissionDenied, ValidationFailed, XiezhiError
 from xiezhi.core.web import page_view_with, request_actor
 from xiezhi.deadlines.selectors import for_subject
 from xiezhi.documents.selectors import documents_for
@@ -52,20 +52,14 @@ def dispute_list(request: HttpRequest) -> HttpResponse:
         unit=int(raw_unit) if raw_unit.isdigit() else None,
         q=request.GET.get("q", ""),
     )
-    page = paginate(
-        selectors.for_list(qs).order_by("-id"),
-        request.GET.get("page") or 1,
-        request.GET.get("page_size") or 20,
-    )
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = listing(request, selectors.for_list(qs).order_by("-id"))
     return render(
         request,
         "coordination/disputes/list.html",
         {
             "page": page,
             "params": request.GET,
-            "query": query.urlencode(),
+            "query": query,
             "statuses": [("open", "未办结"), *DISPUTE.states.items()],
             "kinds": DisputeKind.choices,
             "can_open": access.can_open(actor),
@@ -189,18 +183,10 @@ DONE = {
     "refer": "已移送有权机关处理",
     "withdraw": "争议已撤回",
 }
+ACTION_POST = ActionPost(access.access_dispute, _detail, "disputes:detail", ACTIONS, DONE)
 
 
 @page_view
 @require_POST
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in ACTIONS:
-        raise NotFound("没有这项操作")
-    actor = _actor(request)
-    d = access.access_dispute(actor, pk)
-    try:
-        ACTIONS[action](actor, d, request.POST)
-    except XiezhiError as exc:
-        return _detail(request, access.access_dispute(actor, pk), exc)
-    messages.success(request, DONE[action])
-    return redirect("disputes:detail", pk)
+    return ACTION_POST.post(request, pk, action)

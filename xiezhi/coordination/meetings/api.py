@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import ConfigDict
 
+from xiezhi.coordination.common.outputs import timeline_of
 from xiezhi.coordination.meetings import access, selectors, services
 from xiezhi.coordination.models import ActionItem, Meeting, MeetingSeries
 from xiezhi.core.actor import Actor
@@ -225,18 +226,7 @@ def meeting_out(a: Actor, m: Meeting) -> dict[str, Any]:
                 }
                 for ob in obligations_of(m)
             ],
-            "timeline": [
-                {
-                    "at": e.at.isoformat(),
-                    "kind": e.kind,
-                    "label": e.label,
-                    "actor": e.actor_name,
-                    "unit": e.unit_name,
-                    "note": e.note,
-                    "document_id": e.document_id,
-                }
-                for e in m.events.order_by("at", "id")  # type: ignore[attr-defined]
-            ],
+            "timeline": timeline_of(m.events),  # type: ignore[attr-defined]
         }
     )
     return out
@@ -272,12 +262,7 @@ def list_meetings(
     access.require_business(a)
     qs = selectors.filtered(access.visible_to(a), status=status, kind=kind, unit=unit, series=series, q=q)
     result = paginate(selectors.for_list(qs).order_by("-id"), page, page_size)
-    return {
-        "items": [item_out(m) for m in result.items],
-        "total": result.total,
-        "page": result.page,
-        "page_size": result.page_size,
-    }
+    return result.as_api(item_out)
 
 
 @router.post("", response={201: MeetingOut}, summary="召集会商会议（R-CO-01；线索会商 R-CO-03）")

@@ -7,31 +7,11 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
+from xiezhi.coordination.common.models import TimelineEvent, document_link
 from xiezhi.documents.models import IssuedDocument
 from xiezhi.intake.models import Report
 from xiezhi.rulebook.linkage_flow import ACTION_ITEM, CADENCES, MEETING, MEETING_KINDS
 from xiezhi.units.models import County, Person, Unit
-
-
-class TimelineEvent(models.Model):
-    """One line of a record's timeline; subclasses add the foreign key to their record."""
-
-    at = models.DateTimeField("时间")
-    kind = models.CharField("事件", max_length=30)
-    label = models.CharField("说明", max_length=200)
-    actor_name = models.CharField("操作人", max_length=100, blank=True)
-    unit_name = models.CharField("操作单位", max_length=100, blank=True)
-    note = models.TextField("内容", blank=True)
-    document = models.ForeignKey(
-        IssuedDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="文书"
-    )
-
-    class Meta:
-        abstract = True
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return self.label
 
 
 class MeetingSeries(models.Model):
@@ -186,6 +166,7 @@ class MeetingEvent(TimelineEvent):
     meeting = models.ForeignKey(
         Meeting, on_delete=models.CASCADE, related_name="events", verbose_name="会商会议"
     )
+    document = document_link()
 
     class Meta(TimelineEvent.Meta):
         verbose_name = verbose_name_plural = "会商记录"

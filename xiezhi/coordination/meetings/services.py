@@ -19,9 +19,6 @@ from django.utils import timezone
 
 from xiezhi.audit.services import record
 from xiezhi.coordination.linkage import (
-    active_obligations,
-    actor_name,
-    add_event,
     day_label,
     days_until,
     ids,
@@ -33,37 +30,20 @@ from xiezhi.coordination.meetings import access
 from xiezhi.coordination.models import ActionItem, Meeting, MeetingSeries
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import Conflict, ValidationFailed, XiezhiError
+from xiezhi.core.timeline import actor_name, add_event
+from xiezhi.core.transitions import StatusFlow
 from xiezhi.deadlines import services as deadlines
+from xiezhi.deadlines.selectors import active_obligations
 from xiezhi.documents.services import issue_document
 from xiezhi.intake.access import access_report
 from xiezhi.notifications.services import notify
 from xiezhi.rulebook import linkage_flow as flow
-from xiezhi.rulebook.workflows import TransitionNotAllowed
 from xiezhi.rulebook.zh import format_datetime_zh
 from xiezhi.units.cleaning import Cleaner, parse_moment
 
 MAX_DECISIONS = 30
 
-
-def conflict(m: Meeting, action: str, message: str | None = None) -> Conflict:
-    current = Meeting.objects.filter(pk=m.pk).values_list("status", flat=True).first() or ""
-    label = flow.MEETING.state_label(current)
-    text = message or f"该会议当前状态为“{label}”，不能{flow.MEETING.action_label(action)}，请刷新后查看"
-    return Conflict(text, details={"status": current, "status_label": label})
-
-
-def _move(m: Meeting, action: str, **columns: Any) -> str:
-    try:
-        new = flow.MEETING.next_state(m.status, action)
-    except TransitionNotAllowed:
-        raise conflict(m, action) from None
-    old = m.status
-    if not Meeting.objects.filter(pk=m.pk, status=old).update(status=new, **columns):
-        raise conflict(m, action)
-    m.status = new
-    for key, value in columns.items():
-        setattr(m, key, value)
-    return old
+STATE = StatusFlow(Meeting, flow.MEETING, "该会议")
 
 
 def _lines(value: Any) -> list[str]:
@@ -337,7 +317,7 @@ def issue_minutes(actor: Actor, m: Meeting, data: Mapping[str, Any]) -> Meeting:
     an action item owed by its responsible unit by its due date (R-CO-01)."""
     access.require_minute(actor, m)
     if m.status != "convened":
-        raise conflict(m, "minute")
+        raise STATE.conflict(m, "minute")
     if timezone.now() < m.scheduled_at:
         start = timezone.localtime(m.scheduled_at)
         raise ValidationFailed.field(
@@ -360,7 +340,7 @@ def issue_minutes(actor: Actor, m: Meeting, data: Mapping[str, Any]) -> Meeting:
     chair = c.cleaned.get("chair") or m.chair
     now = timezone.now()
     with transaction.atomic():
-        old = _move(
+        old = STATE.step(
             m,
             "minute",
             held_at=held,
@@ -498,7 +478,7 @@ def finish_item(actor: Actor, item: ActionItem, data: Mapping[str, Any]) -> Acti
                 body=note,
             )
         if not m.items.filter(status="open").exists():  # type: ignore[attr-defined]
-            old = _move(m, "complete", closed_at=now)
+            old = STATE.step(m, "complete", closed_at=now)
             add_event(m.events, "closed", "议定事项已全部落实，会商办结", actor, at=now)
             record(actor, "meeting.closed", m, before={"status": old}, after={"status": m.status})
     return item
@@ -511,7 +491,7 @@ def cancel(actor: Actor, m: Meeting, data: Mapping[str, Any]) -> Meeting:
         raise ValidationFailed.field("reason", "请填写取消理由")
     now = timezone.now()
     with transaction.atomic():
-        old = _move(m, "cancel", cancel_reason=reason[:2000], closed_at=now)
+        old = STATE.step(m, "cancel", cancel_reason=reason[:2000], closed_at=now)
         add_event(m.events, "cancelled", "会议取消", actor, at=now, note=reason)
         record(
             actor, "meeting.cancelled", m, before={"status": old}, after={"status": m.status}, reason=reason

@@ -11,13 +11,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xiezhi.audit.services import record
+from xiezhi.coordination.common.views import listing
 from xiezhi.coordination.meetings import access, selectors, services
 from xiezhi.coordination.meetings.api import obligations_of
 from xiezhi.coordination.models import Meeting
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import NotFound, ValidationFailed, XiezhiError
 from xiezhi.core.exports import csv_response
-from xiezhi.core.pagination import paginate
 from xiezhi.core.web import int_param, page_view_with, request_actor
 from xiezhi.documents.selectors import documents_for
 from xiezhi.intake.access import access_report
@@ -49,16 +49,14 @@ def meeting_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.for_list(qs).order_by("-id")
     if request.GET.get("format") == "csv":
         return _export(actor, qs)
-    page = paginate(qs, request.GET.get("page") or 1, request.GET.get("page_size") or 20)
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = listing(request, qs)
     return render(
         request,
         "coordination/meetings/list.html",
         {
             "page": page,
             "params": request.GET,
-            "query": query.urlencode(),
+            "query": query,
             "statuses": MEETING.states.items(),
             "kinds": MEETING_KINDS.items(),
             "can_convene": access.can_convene(actor),

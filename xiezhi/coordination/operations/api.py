@@ -10,6 +10,7 @@ from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import ConfigDict
 
+from xiezhi.coordination.common.outputs import timeline_of
 from xiezhi.coordination.models import JointOperation
 from xiezhi.coordination.operations import access, selectors, services
 from xiezhi.core.actor import Actor
@@ -160,17 +161,7 @@ def operation_out(a: Actor, op: JointOperation) -> dict[str, Any]:
                 }
                 for ob in for_subject(ct.pk, str(op.pk)).select_related("unit").order_by("opened_at", "pk")
             ],
-            "timeline": [
-                {
-                    "at": e.at.isoformat(),
-                    "kind": e.kind,
-                    "label": e.label,
-                    "actor": e.actor_name,
-                    "unit": e.unit_name,
-                    "note": e.note,
-                }
-                for e in op.events.order_by("at", "id")  # type: ignore[attr-defined]
-            ],
+            "timeline": timeline_of(op.events, document=False),  # type: ignore[attr-defined]
         }
     )
     return out
@@ -200,12 +191,7 @@ def list_operations(
         q=q,
     )
     result = paginate(selectors.for_list(qs).order_by("-id"), page, page_size)
-    return {
-        "items": [item_out(o) for o in result.items],
-        "total": result.total,
-        "page": result.page,
-        "page_size": result.page_size,
-    }
+    return result.as_api(item_out)
 
 
 @router.post(

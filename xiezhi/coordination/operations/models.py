@@ -7,7 +7,8 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 
-from xiezhi.coordination.meetings.models import Meeting, TimelineEvent
+from xiezhi.coordination.common.models import TimelineEvent, document_link
+from xiezhi.coordination.meetings.models import Meeting
 from xiezhi.intake.models import Report
 from xiezhi.rulebook.linkage_flow import OPERATION
 from xiezhi.transfers.models import Transfer
@@ -139,6 +140,7 @@ class OperationEvent(TimelineEvent):
     operation = models.ForeignKey(
         JointOperation, on_delete=models.CASCADE, related_name="events", verbose_name="联合执法行动"
     )
+    document = document_link()
 
     class Meta(TimelineEvent.Meta):
         verbose_name = verbose_name_plural = "联合执法记录"

@@ -22,9 +22,6 @@ from django.utils import timezone
 
 from xiezhi.audit.services import record
 from xiezhi.coordination.linkage import (
-    active_obligations,
-    actor_name,
-    add_event,
     day_label,
     ids,
     people_of,
@@ -35,12 +32,14 @@ from xiezhi.coordination.meetings.access import access_meeting
 from xiezhi.coordination.models import JointOperation, OfficerRole, OperationFinding, OperationOfficer
 from xiezhi.coordination.operations import access
 from xiezhi.core.actor import Actor
-from xiezhi.core.errors import Conflict, ValidationFailed, XiezhiError
+from xiezhi.core.errors import ValidationFailed, XiezhiError
+from xiezhi.core.timeline import actor_name, add_event
+from xiezhi.core.transitions import StatusFlow
 from xiezhi.deadlines import services as deadlines
+from xiezhi.deadlines.selectors import active_obligations
 from xiezhi.intake.access import access_report
 from xiezhi.intake.models import Report
 from xiezhi.rulebook import linkage_flow as flow
-from xiezhi.rulebook.workflows import TransitionNotAllowed
 from xiezhi.rulebook.zh import format_datetime_zh
 from xiezhi.transfers.access import access_transfer
 from xiezhi.transfers.models import Transfer
@@ -48,28 +47,7 @@ from xiezhi.units.cleaning import Cleaner
 from xiezhi.units.models import Certificate, Person
 from xiezhi.units.selectors import valid_certificates_on
 
-
-def conflict(op: JointOperation, action: str) -> Conflict:
-    current = JointOperation.objects.filter(pk=op.pk).values_list("status", flat=True).first() or ""
-    label = flow.OPERATION.state_label(current)
-    return Conflict(
-        f"该行动当前状态为“{label}”，不能{flow.OPERATION.action_label(action)}，请刷新后查看",
-        details={"status": current, "status_label": label},
-    )
-
-
-def _move(op: JointOperation, action: str, **columns: Any) -> str:
-    try:
-        new = flow.OPERATION.next_state(op.status, action)
-    except TransitionNotAllowed:
-        raise conflict(op, action) from None
-    old = op.status
-    if not JointOperation.objects.filter(pk=op.pk, status=old).update(status=new, **columns):
-        raise conflict(op, action)
-    op.status = new
-    for key, value in columns.items():
-        setattr(op, key, value)
-    return old
+STATE = StatusFlow(JointOperation, flow.OPERATION, "该行动")
 
 
 def operation_days(op_start: Any, op_end: Any) -> tuple[date, date]:
@@ -264,7 +242,7 @@ def add_finding(actor: Actor, op: JointOperation, data: Mapping[str, Any]) -> Op
     valid on the operation's days; an auxiliary is refused (R-CASE-01)."""
     access.require_lead(actor, op)
     if op.status != "planned":
-        raise conflict(op, "finish")
+        raise STATE.conflict(op, "finish")
     _require_started(op, "登记检查发现")
     c = Cleaner(data, creating=True)
     c.text("facts", "检查发现", max_length=5000, required=True)
@@ -288,7 +266,7 @@ def add_finding(actor: Actor, op: JointOperation, data: Mapping[str, Any]) -> Op
     now = timezone.now()
     with transaction.atomic():
         if not JointOperation.objects.filter(pk=op.pk, status="planned").exists():
-            raise conflict(op, "finish")
+            raise STATE.conflict(op, "finish")
         f = OperationFinding.objects.create(
             operation=op,
             facts=c.cleaned["facts"],
@@ -332,7 +310,7 @@ def finish(actor: Actor, op: JointOperation, data: Mapping[str, Any]) -> JointOp
     reports and transfers; the lead unit's results clock is met."""
     access.require_lead(actor, op)
     if op.status != "planned":
-        raise conflict(op, "finish")
+        raise STATE.conflict(op, "finish")
     _require_started(op, "登记行动结果")
     c = Cleaner(data, creating=True)
     c.text("summary", "行动结果", max_length=5000, required=True)
@@ -341,7 +319,7 @@ def finish(actor: Actor, op: JointOperation, data: Mapping[str, Any]) -> JointOp
     c.raise_if_errors()
     now = timezone.now()
     with transaction.atomic():
-        old = _move(
+        old = STATE.step(
             op,
             "finish",
             summary=c.cleaned["summary"],
@@ -384,7 +362,7 @@ def cancel(actor: Actor, op: JointOperation, data: Mapping[str, Any]) -> JointOp
         raise ValidationFailed.field("reason", "请填写取消理由")
     now = timezone.now()
     with transaction.atomic():
-        old = _move(op, "cancel", cancel_reason=reason[:2000], finished_at=now)
+        old = STATE.step(op, "cancel", cancel_reason=reason[:2000], finished_at=now)
         add_event(op.events, "cancelled", "行动取消", actor, at=now, note=reason)
         record(
             actor,

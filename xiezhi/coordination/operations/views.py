@@ -14,13 +14,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from xiezhi.audit.services import record
+from xiezhi.coordination.common.views import listing
 from xiezhi.coordination.meetings.access import access_meeting
 from xiezhi.coordination.models import JointOperation
 from xiezhi.coordination.operations import access, selectors, services
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import NotFound, ValidationFailed, XiezhiError
 from xiezhi.core.exports import csv_response
-from xiezhi.core.pagination import paginate
 from xiezhi.core.web import date_param, int_param, page_view_with, request_actor
 from xiezhi.deadlines.selectors import for_subject
 from xiezhi.intake.access import access_report
@@ -52,16 +52,14 @@ def operation_list(request: HttpRequest) -> HttpResponse:
     qs = selectors.for_list(qs).order_by("-id")
     if request.GET.get("format") == "csv":
         return _export(actor, qs)
-    page = paginate(qs, request.GET.get("page") or 1, request.GET.get("page_size") or 20)
-    query = request.GET.copy()
-    query.pop("page", None)
+    page, query = listing(request, qs)
     return render(
         request,
         "coordination/operations/list.html",
         {
             "page": page,
             "params": request.GET,
-            "query": query.urlencode(),
+            "query": query,
             "statuses": OPERATION.states.items(),
             "can_plan": access.can_plan(actor),
         },

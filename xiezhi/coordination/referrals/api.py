@@ -7,18 +7,17 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest
 from ninja import Router, Schema
 from pydantic import ConfigDict
 
+from xiezhi.coordination.common.outputs import obligations_of, timeline_of
 from xiezhi.coordination.models import PenaltyDecision, PoliceSupportRequest, Referral
 from xiezhi.coordination.referrals import access, selectors, services
 from xiezhi.core.actor import Actor
 from xiezhi.core.api import actor
 from xiezhi.core.errors import NotFound
 from xiezhi.core.pagination import paginate
-from xiezhi.deadlines.selectors import for_subject
 from xiezhi.documents.selectors import documents_for
 from xiezhi.rulebook.referral_flow import MATERIALS
 
@@ -166,21 +165,6 @@ def _u(u: Any) -> dict[str, Any]:
     return {"id": u.pk, "name": u.name}
 
 
-def _obligations(model: type, pk: int) -> list[dict[str, Any]]:
-    ct = ContentType.objects.get_for_model(model)
-    return [
-        {
-            "id": ob.pk,
-            "rule_id": ob.rule_id,
-            "unit": ob.unit.name,
-            "period": ob.period,
-            "due_at": ob.due_at.isoformat(),
-            "status": ob.status,
-        }
-        for ob in for_subject(ct.pk, str(pk)).select_related("unit").order_by("opened_at", "pk")
-    ]
-
-
 def item_out(r: Referral) -> dict[str, Any]:
     return {
         "id": r.pk,
@@ -230,19 +214,8 @@ def referral_out(a: Actor, r: Referral) -> dict[str, Any]:
                 }
                 for d in documents_for(a, r)
             ],
-            "obligations": _obligations(Referral, r.pk),
-            "timeline": [
-                {
-                    "at": e.at.isoformat(),
-                    "kind": e.kind,
-                    "label": e.label,
-                    "actor": e.actor_name,
-                    "unit": e.unit_name,
-                    "note": e.note,
-                    "document_id": e.document_id,
-                }
-                for e in r.events.order_by("at", "id")  # type: ignore[attr-defined]
-            ],
+            "obligations": obligations_of(r),
+            "timeline": timeline_of(r.events),  # type: ignore[attr-defined]
         }
     )
     return out
@@ -264,12 +237,7 @@ def list_referrals(
     result = paginate(
         selectors.filtered(access.visible_to(a), status=status, q=q).order_by("-id"), page, page_size
     )
-    return {
-        "items": [item_out(r) for r in result.items],
-        "total": result.total,
-        "page": result.page,
-        "page_size": result.page_size,
-    }
+    return result.as_api(item_out)
 
 
 @router.post(
@@ -289,12 +257,7 @@ def list_penalties(
     access.require_business(a)
     qs = selectors.penalties(access.penalties_visible_to(a), alert=alert, q=q).order_by("-id")
     result = paginate(qs, page, page_size)
-    return {
-        "items": [penalty_out(p) for p in result.items],
-        "total": result.total,
-        "page": result.page,
-        "page_size": result.page_size,
-    }
+    return result.as_api(penalty_out)
 
 
 def penalty_out(p: PenaltyDecision) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from xiezhi.catalogue.models import Matter
+from xiezhi.coordination.common.models import StatusEvent, document_link
 from xiezhi.documents.models import IssuedDocument
 from xiezhi.rulebook.referral_flow import OBSTRUCTION_KINDS, OPEN_STATES, REFERRAL, SUPPORT_FLOW
 from xiezhi.units.models import County, Person, Unit
@@ -102,30 +103,16 @@ class Referral(models.Model):
         return self.status in OPEN_STATES
 
 
-class ReferralEvent(models.Model):
+class ReferralEvent(StatusEvent):
     """The referral's timeline."""
 
     referral = models.ForeignKey(
         Referral, on_delete=models.CASCADE, related_name="events", verbose_name="移送"
     )
-    at = models.DateTimeField("时间")
-    kind = models.CharField("事件", max_length=30)
-    label = models.CharField("说明", max_length=200)
-    actor_name = models.CharField("操作人", max_length=100, blank=True)
-    unit_name = models.CharField("操作单位", max_length=100, blank=True)
-    status_from = models.CharField("原状态", max_length=20, blank=True)
-    status_to = models.CharField("新状态", max_length=20, blank=True)
-    note = models.TextField("内容", blank=True)
-    document = models.ForeignKey(
-        IssuedDocument, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name="文书"
-    )
+    document = document_link()
 
-    class Meta:
+    class Meta(StatusEvent.Meta):
         verbose_name = verbose_name_plural = "行刑移送记录"
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return self.label
 
 
 class PenaltyDecision(models.Model):

@@ -19,19 +19,22 @@ from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 
 from xiezhi.audit.services import record
 from xiezhi.catalogue.models import Matter
-from xiezhi.coordination.models import PenaltyDecision, PoliceSupportRequest, Referral, ReferralEvent
+from xiezhi.coordination.models import PenaltyDecision, PoliceSupportRequest, Referral
 from xiezhi.coordination.referrals import access
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import Conflict, PermissionDenied, ValidationFailed
+from xiezhi.core.inputs import text_field
+from xiezhi.core.timeline import actor_name, add_event
+from xiezhi.core.transitions import StatusFlow
 from xiezhi.deadlines import services as deadlines
-from xiezhi.deadlines.models import ACTIVE, Obligation
+from xiezhi.deadlines.models import Obligation
+from xiezhi.deadlines.selectors import active_obligations
 from xiezhi.documents.models import IssuedDocument
 from xiezhi.documents.services import issue_document
 from xiezhi.notifications.services import notify
@@ -42,27 +45,13 @@ from xiezhi.units.models import Person, Unit, UnitKind
 from xiezhi.units.selectors import has_valid_certificate
 
 STEP_RULES = tuple(s.limit_id for s in flow.STEPS.values())
+STATE = StatusFlow(Referral, flow.REFERRAL, "该移送案件")
 TRUE = ("1", "true", "on", "yes", "是")
-
-
-def _name(actor: Actor) -> str:
-    return (actor.person.name if actor.person else str(actor))[:100]
 
 
 def _flag(data: Mapping[str, Any], name: str) -> bool:
     value = data.get(name)
     return value is True or str(value or "").strip().lower() in TRUE
-
-
-def _text(
-    data: Mapping[str, Any], name: str, label: str, *, required: bool = True, max_length: int = 5000
-) -> str:
-    value = str(data.get(name) or "").strip()
-    if required and not value:
-        raise ValidationFailed.field(name, f"请填写{label}")
-    if len(value) > max_length:
-        raise ValidationFailed.field(name, f"{label}不能超过{max_length}个字")
-    return value
 
 
 def _own_unit(actor: Actor, data: Mapping[str, Any]) -> Unit:
@@ -165,12 +154,12 @@ def report_suspicion(actor: Actor, data: Mapping[str, Any]) -> Referral:
             unit=unit,
             reported_at=now,
             reported_by=actor.person,
-            reported_by_name=_name(actor),
+            reported_by_name=actor_name(actor),
             **c.cleaned,
         )
         r.team.set(team)
-        _event(
-            r,
+        add_event(
+            r.events,
             "reported",
             f"专案组报告涉嫌犯罪案件：{r.party}涉嫌{r.offence}",
             actor,
@@ -201,50 +190,6 @@ def report_suspicion(actor: Actor, data: Mapping[str, Any]) -> Referral:
 
 
 # --- referrals: the steps ------------------------------------------------------------------------
-
-
-def _event(
-    r: Referral,
-    kind: str,
-    label: str,
-    actor: Actor,
-    *,
-    status_from: str = "",
-    status_to: str = "",
-    note: str = "",
-    document: IssuedDocument | None = None,
-    at: datetime | None = None,
-) -> ReferralEvent:
-    return ReferralEvent.objects.create(
-        referral=r,
-        at=at or timezone.now(),
-        kind=kind,
-        label=label[:200],
-        actor_name=_name(actor),
-        unit_name=(actor.unit.name if actor.unit else "")[:100],
-        status_from=status_from,
-        status_to=status_to,
-        note=note,
-        document=document,
-    )
-
-
-def conflict(r: Referral, action: str, message: str | None = None) -> Conflict:
-    current = Referral.objects.filter(pk=r.pk).values_list("status", flat=True).first() or ""
-    label = flow.REFERRAL.state_label(current)
-    text = message or f"该移送案件当前状态为“{label}”，不能{flow.REFERRAL.action_label(action)}，请刷新后查看"
-    return Conflict(text, details={"status": current, "status_label": label})
-
-
-def _active(r: Referral) -> list[Obligation]:
-    return list(
-        Obligation.objects.filter(
-            subject_type=ContentType.objects.get_for_model(Referral),
-            subject_id=str(r.pk),
-            rule_id__in=STEP_RULES,
-            status__in=ACTIVE,
-        )
-    )
 
 
 def _owner(r: Referral, step: flow.Step) -> Unit:
@@ -280,27 +225,21 @@ def _step(
     """One transition: permission, table, conditional UPDATE, document, timeline, audit; the clock of
     the step left is met (or waived when the process ended it), the clock of the step entered opens."""
     access.require(actor, r, flow.ACTORS[action])
-    try:
-        new = flow.REFERRAL.next_state(r.status, action)
-    except TransitionNotAllowed as exc:
-        raise conflict(r, action, exc.message) from None
+    new = STATE.next_state(r, action)
     now = timezone.now()
     cols = dict(columns or {})
     cols.update({name: now for name in stamp})  # the moment recorded is the moment the clocks use
     if new in flow.CLOSED_STATES:
         cols["closed_at"] = now
     with transaction.atomic():
-        old = r.status
-        if not Referral.objects.filter(pk=r.pk, status=old).update(status=new, **cols):
-            raise conflict(r, action)
-        r.status = new
-        for key, value in cols.items():
-            setattr(r, key, value)
+        old = STATE.move(r, action, new, **cols)
         doc = document() if document else None
         if doc is not None:
             Referral.objects.filter(pk=r.pk).update(letter=doc)
             r.letter = doc
-        _event(r, action, label, actor, status_from=old, status_to=new, at=now, note=note, document=doc)
+        add_event(
+            r.events, action, label, actor, status_from=old, status_to=new, at=now, note=note, document=doc
+        )
         after: dict[str, Any] = {
             "status": new,
             **{k: v for k, v in cols.items() if isinstance(v, str | int | dict)},
@@ -310,7 +249,7 @@ def _step(
         record(actor, f"referral.{action}", r, before={"status": old}, after=after, reason=note)
         if inside is not None:
             inside(now)
-        for ob in _active(r):
+        for ob in active_obligations(r, STEP_RULES):
             if waive:
                 deadlines.waive(actor, ob, f"{label}：{note}"[:500], by_process=True)
             else:
@@ -335,8 +274,8 @@ def decide(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
     """The principal head approves the transfer (24-hour clock) or records why not (310号 art. 5)."""
     access.require(actor, r, "unit_head")
     approve = _flag(data, "approve")
-    note = _text(data, "note", "不批准移送的理由", required=not approve)
-    cols = {"decided_by_name": _name(actor), "decision_note": note}
+    note = text_field(data, "note", "不批准移送的理由", required=not approve)
+    cols = {"decided_by_name": actor_name(actor), "decision_note": note}
     if approve:
         return _step(
             actor, r, "approve", label="负责人批准移送", note=note, columns=cols, stamp=("decided_at",)
@@ -372,9 +311,9 @@ def transfer(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
     """Transfer to the police with the art. 6 materials; the 移送书 is issued in the unit's name."""
     access.require(actor, r, "unit")
     if r.status != "approved":
-        raise conflict(r, "transfer")
+        raise STATE.conflict(r, "transfer")
     materials = _materials(data)
-    contact = _text(data, "contact_phone", "联系电话", required=False, max_length=30)
+    contact = text_field(data, "contact_phone", "联系电话", required=False, max_length=30)
     team = [p.name for p in r.team.order_by("pk")]
 
     def letter() -> IssuedDocument:
@@ -391,7 +330,7 @@ def transfer(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
                 "team": team,
                 "approved_by": r.decided_by_name,
                 "materials": [f"{flow.MATERIALS[k]}（{v}）" for k, v in materials.items()],
-                "contact_person": _name(actor),
+                "contact_person": actor_name(actor),
                 "contact_phone": contact,
             },
         )
@@ -416,8 +355,8 @@ def receive(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
         r,
         "receive",
         label=f"{r.police.name}签收",
-        note=_text(data, "note", "签收说明", required=False),
-        columns={"received_by_name": _name(actor)},
+        note=text_field(data, "note", "签收说明", required=False),
+        columns={"received_by_name": actor_name(actor)},
         stamp=("received_at",),
         tell=[r.unit],
     )
@@ -427,8 +366,8 @@ def forward(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
     """Not competent: forwarded to the competent organ, the transferring body told in writing
     (310号 art. 7). The 24-hour duty is measured from the receipt."""
     access.require(actor, r, "police")
-    organ = _text(data, "forwarded_to", "有管辖权的机关", max_length=200)
-    notice = _text(data, "note", "书面告知内容")
+    organ = text_field(data, "forwarded_to", "有管辖权的机关", max_length=200)
+    notice = text_field(data, "note", "书面告知内容")
     received = r.received_at or timezone.now()
 
     def measured(now: datetime) -> None:
@@ -460,8 +399,8 @@ def police_decide(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referra
         if reconsidering
         else ("file" if file else "decline")
     )
-    number = _text(data, "case_number", "立案决定书文号", required=file, max_length=100)
-    reasons = _text(data, "reasons", "不予立案的理由", required=not file)
+    number = text_field(data, "case_number", "立案决定书文号", required=file, max_length=100)
+    reasons = text_field(data, "reasons", "不予立案的理由", required=not file)
     cols: dict[str, Any] = {"police_reasons": reasons}
     if file:
         cols["police_case_number"] = number
@@ -492,13 +431,13 @@ def accept_decline(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referr
         r,
         "accept_decline",
         label="接受不予立案决定，依法继续行政处理",
-        note=_text(data, "note", "说明", required=False),
+        note=text_field(data, "note", "说明", required=False),
         tell=[_court(r), _procuratorate(r)],
     )
 
 
 def reconsider(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
-    reasons = _text(data, "reasons", "提请复议的理由")
+    reasons = text_field(data, "reasons", "提请复议的理由")
     return _step(
         actor,
         r,
@@ -517,7 +456,7 @@ def supervise(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
     proc = _procuratorate(r)
     if proc is None:
         raise ValidationFailed.field("procuratorate", "本县尚未登记人民检察院，无法建议立案监督")
-    request = _text(data, "request", "立案监督建议")
+    request = text_field(data, "request", "立案监督建议")
     return _step(
         actor,
         r,
@@ -533,7 +472,7 @@ def supervise(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
 def supervision_result(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
     """The procuratorate's filing supervision: the police are told to file, or the refusal stands."""
     file = _flag(data, "file")
-    result = _text(data, "result", "立案监督结果")
+    result = text_field(data, "result", "立案监督结果")
     if file:
         return _step(
             actor,
@@ -557,7 +496,7 @@ def supervision_result(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Re
 
 def hand_over(actor: Actor, r: Referral, data: Mapping[str, Any]) -> Referral:
     """Items and materials handed over to the police within 3 days of the filing notice (art. 12)."""
-    note = _text(data, "note", "移交的涉案物品及材料")
+    note = text_field(data, "note", "移交的涉案物品及材料")
     return _step(
         actor,
         r,
@@ -661,7 +600,7 @@ def record_penalty_decision(actor: Actor, data: Mapping[str, Any]) -> PenaltyDec
             referral=referral,
             alert=bool(reason),
             alert_reason=reason,
-            recorded_by_name=_name(actor),
+            recorded_by_name=actor_name(actor),
             recorded_at=timezone.now(),
             **c.cleaned,
         )
@@ -711,7 +650,11 @@ def request_support(actor: Actor, data: Mapping[str, Any]) -> PoliceSupportReque
     now = timezone.now()
     with transaction.atomic():
         s = PoliceSupportRequest.objects.create(
-            county_id=unit.county_id, unit=unit, requested_at=now, requested_by_name=_name(actor), **c.cleaned
+            county_id=unit.county_id,
+            unit=unit,
+            requested_at=now,
+            requested_by_name=actor_name(actor),
+            **c.cleaned,
         )
         record(
             actor,
@@ -746,14 +689,14 @@ def respond_support(actor: Actor, s: PoliceSupportRequest, data: Mapping[str, An
         new = flow.SUPPORT_FLOW.next_state(s.status, "respond")
     except TransitionNotAllowed as exc:
         raise Conflict(exc.message) from None
-    response = _text(data, "response", "处置情况")
+    response = text_field(data, "response", "处置情况")
     now = timezone.now()
     with transaction.atomic():
         if not PoliceSupportRequest.objects.filter(pk=s.pk, status=s.status).update(
-            status=new, responded_at=now, responder_name=_name(actor), response=response
+            status=new, responded_at=now, responder_name=actor_name(actor), response=response
         ):
             raise Conflict("该协助请求已处置，请刷新后查看")
-        s.status, s.responded_at, s.responder_name, s.response = new, now, _name(actor), response
+        s.status, s.responded_at, s.responder_name, s.response = new, now, actor_name(actor), response
         record(
             actor,
             "police_support.responded",

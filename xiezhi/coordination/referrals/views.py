@@ -14,12 +14,12 @@ from django.views.decorators.http import require_POST
 
 from xiezhi.audit.services import record
 from xiezhi.catalogue.models import Matter
+from xiezhi.coordination.common.views import ActionPost, listing
 from xiezhi.coordination.models import PoliceSupportRequest, Referral
 from xiezhi.coordination.referrals import access, selectors, services
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import NotFound, ValidationFailed, XiezhiError
 from xiezhi.core.exports import csv_response
-from xiezhi.core.pagination import paginate
 from xiezhi.core.web import page_view_with, request_actor
 from xiezhi.deadlines.selectors import for_subject
 from xiezhi.documents.selectors import documents_for
@@ -42,13 +42,6 @@ UNIT_TODO = {"reported", "approved", "declined", "upheld", "filed"}
 def _inbox(actor: Actor) -> tuple[str, set[str]]:
     kind = actor.unit.kind if actor.unit else ""
     return INBOX.get(kind, ("行刑衔接：涉嫌犯罪案件移送", UNIT_TODO))  # type: ignore[call-overload,no-any-return]
-
-
-def _page(request: HttpRequest, qs: Any) -> tuple[Any, str]:
-    page = paginate(qs, request.GET.get("page") or 1, request.GET.get("page_size") or 20)
-    query = request.GET.copy()
-    query.pop("page", None)
-    return page, query.urlencode()
 
 
 @page_view
@@ -82,7 +75,7 @@ def referral_list(request: HttpRequest) -> HttpResponse:
             rows,
             ascii_name="referrals.csv",
         )
-    page, query = _page(request, qs)
+    page, query = listing(request, qs)
     return render(
         request,
         "coordination/referrals/list.html",
@@ -199,21 +192,15 @@ DONE = {
     "supervision_close": "已记录立案监督结果",
     "hand_over": "已移交涉案物品及材料",
 }
+ACTION_POST = ActionPost(
+    access.access_referral, _detail, "referrals:detail", services.ACTIONS, DONE, as_dict=True
+)
 
 
 @page_view
 @require_POST
 def act(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    if action not in services.ACTIONS:
-        raise NotFound("没有这项操作")
-    actor = _actor(request)
-    r = access.access_referral(actor, pk)
-    try:
-        services.ACTIONS[action](actor, r, request.POST.dict())
-    except XiezhiError as exc:
-        return _detail(request, access.access_referral(actor, pk), exc)
-    messages.success(request, DONE[action])
-    return redirect("referrals:detail", pk)
+    return ACTION_POST.post(request, pk, action)
 
 
 # --- penalties ---------------------------------------------------------------------------------
@@ -264,7 +251,7 @@ def penalties(request: HttpRequest) -> HttpResponse:
         ]
         header = ["处罚机关", "文号", "当事人", "金额（元）", "决定日期", "以罚代刑预警", "预警原因"]
         return csv_response("行政处罚决定.csv", header, rows, ascii_name="penalties.csv")
-    page, query = _page(request, qs)
+    page, query = listing(request, qs)
     matters = (
         Matter.objects.filter(county_id=actor.unit.county_id).order_by("code")[:500] if actor.unit else []
     )
@@ -308,7 +295,7 @@ def supports(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "已即时通知公安机关出警")
             return redirect("referrals:support_detail", s.pk)
-    page, query = _page(
+    page, query = listing(
         request, access.supports_visible_to(actor).select_related("unit", "police").order_by("-id")
     )
     return render(
@@ -349,14 +336,17 @@ def support_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _support_detail(request, access.access_support(_actor(request), pk))
 
 
+SUPPORT_POST = ActionPost(
+    access.access_support,
+    _support_detail,
+    "referrals:support_detail",
+    {"respond": services.respond_support},
+    {"respond": "已记录出警处置情况"},
+    as_dict=True,
+)
+
+
 @page_view
 @require_POST
 def support_respond(request: HttpRequest, pk: int) -> HttpResponse:
-    actor = _actor(request)
-    s = access.access_support(actor, pk)
-    try:
-        services.respond_support(actor, s, request.POST.dict())
-    except XiezhiError as exc:
-        return _support_detail(request, access.access_support(actor, pk), exc)
-    messages.success(request, "已记录出警处置情况")
-    return redirect("referrals:support_detail", pk)
+    return SUPPORT_POST.post(request, pk, "respond")

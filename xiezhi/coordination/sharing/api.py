@@ -5,18 +5,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from pydantic import ConfigDict
 
+from xiezhi.coordination.common.outputs import obligations_of, timeline_of
 from xiezhi.coordination.models import SharedRecord, ShareSubscription
 from xiezhi.coordination.sharing import access, selectors, services
 from xiezhi.core.actor import Actor
 from xiezhi.core.api import actor
 from xiezhi.core.pagination import paginate
-from xiezhi.deadlines.selectors import for_subject
 from xiezhi.rulebook import sharing as rules
 
 router = Router(tags=["信息共享 sharing"])
@@ -117,7 +116,6 @@ def item_out(r: SharedRecord) -> dict[str, Any]:
 
 
 def record_out(a: Actor, r: SharedRecord) -> dict[str, Any]:
-    ct = ContentType.objects.get_for_model(SharedRecord)
     matters = list(r.matters.select_related("department").order_by("code"))
     receipts = list(r.recipients.select_related("unit").order_by("unit__code"))  # type: ignore[attr-defined]
     out = item_out(r)
@@ -154,28 +152,8 @@ def record_out(a: Actor, r: SharedRecord) -> dict[str, Any]:
                 }
                 for f in r.attachments.all()  # type: ignore[attr-defined]
             ],
-            "obligations": [
-                {
-                    "id": ob.pk,
-                    "rule_id": ob.rule_id,
-                    "unit": ob.unit.name,
-                    "period": ob.period,
-                    "due_at": ob.due_at.isoformat(),
-                    "status": ob.status,
-                }
-                for ob in for_subject(ct.pk, str(r.pk)).select_related("unit").order_by("opened_at", "pk")
-            ],
-            "timeline": [
-                {
-                    "at": e.at.isoformat(),
-                    "kind": e.kind,
-                    "label": e.label,
-                    "actor": e.actor_name,
-                    "unit": e.unit_name,
-                    "note": e.note,
-                }
-                for e in r.events.order_by("at", "id")  # type: ignore[attr-defined]
-            ],
+            "obligations": obligations_of(r),
+            "timeline": timeline_of(r.events, document=False),  # type: ignore[attr-defined]
             "allowed_actions": services.allowed_actions(a, r),
         }
     )
@@ -221,12 +199,7 @@ def list_records(
         date_to=date_to,
     )
     result = paginate(selectors.for_list(qs).order_by("-id"), page, page_size)
-    return {
-        "items": [item_out(r) for r in result.items],
-        "total": result.total,
-        "page": result.page,
-        "page_size": result.page_size,
-    }
+    return result.as_api(item_out)
 
 
 @router.post("", response={201: RecordOut}, summary="登记共享信息（share_now=true 时同时共享）")

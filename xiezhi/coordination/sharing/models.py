@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from xiezhi.catalogue.models import Matter
+from xiezhi.coordination.common.models import TimelineEvent
 from xiezhi.rulebook import sharing as rules
 from xiezhi.units.models import County, Person, Unit
 
@@ -119,23 +120,14 @@ class SharedAttachment(models.Model):
         return self.name
 
 
-class SharedEvent(models.Model):
+class SharedEvent(TimelineEvent):
     record = models.ForeignKey(
         SharedRecord, on_delete=models.CASCADE, related_name="events", verbose_name="共享信息"
     )
-    at = models.DateTimeField("时间")
-    kind = models.CharField("事件", max_length=20)
-    label = models.CharField("说明", max_length=200)
-    actor_name = models.CharField("操作人", max_length=100, blank=True)
-    unit_name = models.CharField("操作单位", max_length=100, blank=True)
-    note = models.TextField("内容", blank=True)
+    kind = models.CharField("事件", max_length=20)  # narrower than the others' since the first migration
 
-    class Meta:
+    class Meta(TimelineEvent.Meta):
         verbose_name = verbose_name_plural = "共享记录"
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return self.label
 
 
 class ShareSubscription(models.Model):

@@ -23,7 +23,6 @@ from xiezhi.catalogue.models import Devolution, DevolutionMode, Matter, VersionM
 from xiezhi.catalogue.versions import latest_published
 from xiezhi.coordination.models import (
     SharedAttachment,
-    SharedEvent,
     SharedRecord,
     ShareRecipient,
     ShareSubscription,
@@ -32,6 +31,7 @@ from xiezhi.coordination.sharing import access
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from xiezhi.core.files import SHARED_ATTACHMENTS as ATTACHMENTS
+from xiezhi.core.timeline import actor_name, add_event
 from xiezhi.deadlines import services as deadlines
 from xiezhi.deadlines.access import can_approve_change
 from xiezhi.deadlines.models import ACTIVE, Obligation
@@ -43,22 +43,6 @@ from xiezhi.units.models import Unit, UnitKind
 MAX_MATTERS = 50
 MAX_RECIPIENTS = 60
 HOLDING_MODES = (DevolutionMode.GRANTED, DevolutionMode.ENTRUSTED)
-
-
-def _name(actor: Actor) -> str:
-    return (actor.person.name if actor.person else str(actor))[:100]
-
-
-def _event(r: SharedRecord, kind: str, label: str, actor: Actor, note: str = "") -> SharedEvent:
-    return SharedEvent.objects.create(
-        record=r,
-        at=timezone.now(),
-        kind=kind,
-        label=label[:200],
-        actor_name=_name(actor),
-        unit_name=(actor.unit.name if actor.unit else "")[:100],
-        note=note,
-    )
 
 
 def _items(raw: Any) -> list[Any]:
@@ -263,7 +247,7 @@ def form_record(
             content=clean["content"],
             formed_at=clean["formed_at"],
             created_by=actor.person,
-            created_by_name=_name(actor),
+            created_by_name=actor_name(actor),
         )
         r.matters.set(clean["matters"])
         for unit in clean["recipients"]:
@@ -277,7 +261,7 @@ def form_record(
                 content_type=s.content_type,
                 path=s.path,
             )
-        _event(r, "formed", f"{actor.unit.name}登记{r.category_label}信息", actor, r.title)
+        add_event(r.events, "formed", f"{actor.unit.name}登记{r.category_label}信息", actor, note=r.title)
         audit(
             actor,
             "sharing.formed",
@@ -313,7 +297,7 @@ def add_attachment(actor: Actor, r: SharedRecord, name: str, content: bytes) -> 
         att = SharedAttachment.objects.create(
             record=r, name=name[:200], sha256=s.sha256, size=s.size, content_type=s.content_type, path=s.path
         )
-        _event(r, "attached", f"添加附件：{att.name}", actor, f"SHA-256 {s.sha256}")
+        add_event(r.events, "attached", f"添加附件：{att.name}", actor, note=f"SHA-256 {s.sha256}")
         audit(actor, "sharing.attached", r, after={"name": att.name, "sha256": s.sha256, "size": s.size})
     return att
 
@@ -342,7 +326,7 @@ def share(actor: Actor, r: SharedRecord) -> SharedRecord:
                 ShareRecipient.objects.create(record=r, unit=unit, reason=why[:300])
         units = list(r.recipients.select_related("unit").order_by("unit__code"))  # type: ignore[attr-defined]
         names = "、".join(x.unit.name for x in units)
-        _event(r, "shared", f"共享至{len(units)}个单位", actor, names)
+        add_event(r.events, "shared", f"共享至{len(units)}个单位", actor, note=names)
         audit(
             actor,
             "sharing.shared",
@@ -362,7 +346,9 @@ def share(actor: Actor, r: SharedRecord) -> SharedRecord:
                 kind="sharing",
             )
         if late:
-            _event(r, "late", "超过共享时限后共享", actor, "R-SH-02：信息形成之日起1个工作日内共享")
+            add_event(
+                r.events, "late", "超过共享时限后共享", actor, note="R-SH-02：信息形成之日起1个工作日内共享"
+            )
     return r
 
 
@@ -386,12 +372,12 @@ def extend(actor: Actor, r: SharedRecord, data: Mapping[str, Any]) -> SharedReco
         text = f"{r.extension_reason}\n{reason}".strip() if r.extension_reason else reason
         SharedRecord.objects.filter(pk=r.pk).update(extension_reason=text)
         r.extension_reason = text
-        _event(
-            r,
+        add_event(
+            r.events,
             "extended",
             f"延期共享（{period}），截止{timezone.localtime(ob.due_at):%Y-%m-%d %H:%M}",
             actor,
-            reason,
+            note=reason,
         )
         audit(
             actor,
@@ -411,11 +397,11 @@ def mark_read(actor: Actor, r: SharedRecord) -> ShareRecipient:
     with transaction.atomic():
         rows = ShareRecipient.objects.filter(
             record=r, unit_id=access.unit_pk(actor), read_at__isnull=True
-        ).update(read_at=now, read_by=actor.person, read_by_name=_name(actor))
+        ).update(read_at=now, read_by=actor.person, read_by_name=actor_name(actor))
         if not rows:
             raise Conflict("本单位已签收该信息")
         rec = ShareRecipient.objects.select_related("unit").get(record=r, unit_id=access.unit_pk(actor))
-        _event(r, "read", f"{rec.unit.name}已签收", actor)
+        add_event(r.events, "read", f"{rec.unit.name}已签收", actor)
         audit(actor, "sharing.read", r, after={"unit": rec.unit.name})
     return rec
 
@@ -473,7 +459,7 @@ def subscribe(actor: Actor, data: Mapping[str, Any]) -> ShareSubscription:
     if ShareSubscription.objects.filter(unit=actor.unit, **values).exists():
         raise Conflict("本单位已有相同的订阅")
     with transaction.atomic():
-        sub = ShareSubscription.objects.create(unit=actor.unit, created_by_name=_name(actor), **values)
+        sub = ShareSubscription.objects.create(unit=actor.unit, created_by_name=actor_name(actor), **values)
         audit(actor, "sharing.subscribed", sub, after={"unit": actor.unit.name, "subscription": sub.describe})
     return sub
 

@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from xiezhi.audit.services import record as audit
 from xiezhi.catalogue.selectors import fields_of
+from xiezhi.coordination.common.views import listing
 from xiezhi.coordination.models import SharedAttachment, SharedRecord
 from xiezhi.coordination.sharing import access, selectors, services
 from xiezhi.core.actor import Actor
@@ -22,7 +23,6 @@ from xiezhi.core.errors import NotFound, ValidationFailed, XiezhiError
 from xiezhi.core.exports import csv_response
 from xiezhi.core.files import SHARED_ATTACHMENTS as ATTACHMENTS
 from xiezhi.core.files import TamperedFile
-from xiezhi.core.pagination import paginate
 from xiezhi.core.web import page_view_with, request_actor
 from xiezhi.deadlines.selectors import for_subject
 from xiezhi.rulebook import sharing as rules
@@ -56,11 +56,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
     )
     if params.get("format") == "csv":
         return _export(actor, qs, box)
-    page = paginate(
-        selectors.for_list(qs).order_by("-id"), params.get("page") or 1, params.get("page_size") or 20
-    )
-    query = params.copy()
-    query.pop("page", None)
+    page, query = listing(request, selectors.for_list(qs).order_by("-id"))
     return render(
         request,
         "coordination/sharing/list.html",
@@ -69,7 +65,7 @@ def record_list(request: HttpRequest) -> HttpResponse:
             "box": box,
             "boxes": selectors.boxes_for(actor),
             "params": params,
-            "query": query.urlencode(),
+            "query": query,
             "categories": rules.CATEGORY_CHOICES,
             "statuses": selectors.STATUSES[box].items(),
             "can_form": access.can_form(actor),

@@ -1,0 +1,1 @@
+"""Pieces the coordination records share beyond `core` (API output of clocks and timelines)."""
