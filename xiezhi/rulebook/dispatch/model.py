@@ -43,7 +43,7 @@ from xiezhi.rulebook.dispatch.scoring import (
 from xiezhi.rulebook.dispatch.types import Matter
 
 FORMAT_NAME = "xiezhi-dispatch-model"
-FORMAT_VERSION = 2  # 2: field prior and field stacker
+FORMAT_VERSION = 3  # 2: field prior and field stacker; 3: the stacker is a conditional logit
 KINDS = (ROW, CATALOGUE, PROFILE)
 
 
