@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from django.db import connection
 
@@ -16,6 +18,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # Tests change accounts, people and roles straight in the database (UPDATE, no signals) and
     # expect the next API call to see it; the token cache's own tests switch it on.
     settings.XIEZHI_API_AUTH_CACHE_SECONDS = 0
+    # WhiteNoise warns on every request handler it builds when collectstatic has not run yet (a clean
+    # clone); tests serve nothing from it, so an empty folder is enough.
+    Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
 
 
 @pytest.fixture

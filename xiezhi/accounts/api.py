@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema
+from ninja import Query, Router, Schema, Status
 
 from xiezhi.accounts import access, lockout, otp, policy, services, tokens
 from xiezhi.accounts.models import ApiToken, User
@@ -124,7 +124,7 @@ def list_tokens(request: HttpRequest, params: Query[PageQuery]) -> dict[str, Any
 
 
 @router.post("/tokens", response={201: TokenCreatedOut}, summary="创建令牌（原文只返回一次）")
-def create_token(request: HttpRequest, payload: TokenCreateIn) -> tuple[int, dict[str, Any]]:
+def create_token(request: HttpRequest, payload: TokenCreateIn) -> Status[dict[str, Any]]:
     who = actor(request)
     if request.headers.get("Authorization", "").startswith("Bearer "):
         # A leaked token must not be able to mint longer-lived ones: tokens come from a signed-in session.
@@ -132,7 +132,7 @@ def create_token(request: HttpRequest, payload: TokenCreateIn) -> tuple[int, dic
     token, raw = tokens.issue_token(
         who, name=payload.name, scope=payload.scope, expires_in_days=payload.expires_in_days
     )
-    return 201, {"token": token_out(token), "raw_token": raw}
+    return Status(201, {"token": token_out(token), "raw_token": raw})
 
 
 @router.delete("/tokens/{int:token_id}", response=TokenOut, summary="撤销令牌")
@@ -159,11 +159,11 @@ def list_accounts(request: HttpRequest, params: Query[AccountQuery]) -> dict[str
 
 
 @router.post("/", response={201: AccountWithPasswordOut}, summary="新建账号（系统管理员）")
-def create_account(request: HttpRequest, payload: AccountCreateIn) -> tuple[int, dict[str, Any]]:
+def create_account(request: HttpRequest, payload: AccountCreateIn) -> Status[dict[str, Any]]:
     user, temporary = services.create_account(
         actor(request), username=payload.username, person_id=payload.person_id
     )
-    return 201, {"account": _fresh(request, user), "temporary_password": temporary}
+    return Status(201, {"account": _fresh(request, user), "temporary_password": temporary})
 
 
 @router.get("/{int:account_id}", response=AccountOut, summary="账号详情")

@@ -9,7 +9,7 @@ from typing import Any
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
-from ninja import File, Form, Router
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 
 from xiezhi.audit.services import record
@@ -96,9 +96,9 @@ def list_matters(
 
 
 @router.post("/matters", response={201: MatterOut}, summary="新增事项")
-def create_matter(request: HttpRequest, payload: MatterWrite) -> tuple[int, dict[str, Any]]:
+def create_matter(request: HttpRequest, payload: MatterWrite) -> Status[dict[str, Any]]:
     matter = services.create_matter(actor(request), payload.dict(exclude_unset=True))
-    return 201, matter_out(matter)
+    return Status(201, matter_out(matter))
 
 
 @router.get("/matters/{matter_id}", response=MatterOut, summary="事项详情")
@@ -114,10 +114,10 @@ def update_matter(request: HttpRequest, matter_id: int, payload: MatterWrite) ->
 
 
 @router.delete("/matters/{matter_id}", response={204: None}, summary="删除未公布过的事项")
-def delete_matter(request: HttpRequest, matter_id: int) -> tuple[int, None]:
+def delete_matter(request: HttpRequest, matter_id: int) -> Status[None]:
     a = actor(request)
     services.delete_matter(a, access.access_matter(a, matter_id))
-    return 204, None
+    return Status(204, None)
 
 
 # --- versions ------------------------------------------------------------------------------------
@@ -130,13 +130,13 @@ def list_versions(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/catalogue/versions", response={201: VersionOut}, summary="新建草稿（默认复制现行版本）")
-def create_version(request: HttpRequest, payload: VersionCreate) -> tuple[int, dict[str, Any]]:
+def create_version(request: HttpRequest, payload: VersionCreate) -> Status[dict[str, Any]]:
     a = actor(request)
     county_id = access.require_manager(a)
     based_on = access.access_version(a, payload.based_on_id) if payload.based_on_id else None
     data = payload.dict(exclude={"based_on_id", "empty"})
     version = versions.create_draft(a, county_id, data, based_on=based_on, copy_latest=not payload.empty)
-    return 201, version_out(version)
+    return Status(201, version_out(version))
 
 
 @router.get("/catalogue/versions/{version_id}", response=VersionOut, summary="目录版本详情")
@@ -193,7 +193,7 @@ def list_entries(
 @router.post(
     "/catalogue/versions/{version_id}/matters", response={201: DevolutionPage}, summary="把事项加入草稿"
 )
-def add_entry(request: HttpRequest, version_id: int, payload: VersionMatterIn) -> tuple[int, dict[str, Any]]:
+def add_entry(request: HttpRequest, version_id: int, payload: VersionMatterIn) -> Status[dict[str, Any]]:
     a = actor(request)
     version = access.access_version(a, version_id)
     matter = access.access_matter(a, payload.matter_id)
@@ -201,17 +201,17 @@ def add_entry(request: HttpRequest, version_id: int, payload: VersionMatterIn) -
     qs = Devolution.objects.filter(version=version, matter=matter).select_related(
         "matter", "township", "entrustment"
     )
-    return 201, _page(qs.order_by("township__code"), 1, 100, devolution_out)
+    return Status(201, _page(qs.order_by("township__code"), 1, 100, devolution_out))
 
 
 @router.delete(
     "/catalogue/versions/{version_id}/matters/{matter_id}", response={204: None}, summary="从草稿移除事项"
 )
-def remove_entry(request: HttpRequest, version_id: int, matter_id: int) -> tuple[int, None]:
+def remove_entry(request: HttpRequest, version_id: int, matter_id: int) -> Status[None]:
     a = actor(request)
     version = access.access_version(a, version_id)
     versions.remove_matter(a, version, access.access_matter(a, matter_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/catalogue/versions/{version_id}/export", summary="导出版本（format=xlsx|csv）")
@@ -266,10 +266,10 @@ def list_devolutions(
 )
 def create_devolution(
     request: HttpRequest, version_id: int, payload: DevolutionWrite
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     a = actor(request)
     version = access.access_version(a, version_id)
-    return 201, devolution_out(versions.create_devolution(a, version, payload.dict(exclude_unset=True)))
+    return Status(201, devolution_out(versions.create_devolution(a, version, payload.dict(exclude_unset=True))))
 
 
 @router.patch("/catalogue/devolutions/{devolution_id}", response=DevolutionOut, summary="修改下放安排")
@@ -280,10 +280,10 @@ def update_devolution(request: HttpRequest, devolution_id: int, payload: Devolut
 
 
 @router.delete("/catalogue/devolutions/{devolution_id}", response={204: None}, summary="删除下放安排")
-def delete_devolution(request: HttpRequest, devolution_id: int) -> tuple[int, None]:
+def delete_devolution(request: HttpRequest, devolution_id: int) -> Status[None]:
     a = actor(request)
     versions.delete_devolution(a, access.access_devolution(a, devolution_id))
-    return 204, None
+    return Status(204, None)
 
 
 # --- entrustments --------------------------------------------------------------------------------
@@ -304,8 +304,8 @@ def list_entrustments(
 
 
 @router.post("/catalogue/entrustments", response={201: EntrustmentOut}, summary="出具委托书")
-def create_entrustment(request: HttpRequest, payload: EntrustmentWrite) -> tuple[int, dict[str, Any]]:
-    return 201, entrustment_out(services.create_entrustment(actor(request), payload.dict(exclude_unset=True)))
+def create_entrustment(request: HttpRequest, payload: EntrustmentWrite) -> Status[dict[str, Any]]:
+    return Status(201, entrustment_out(services.create_entrustment(actor(request), payload.dict(exclude_unset=True))))
 
 
 @router.get("/catalogue/entrustments/{entrustment_id}", response=EntrustmentOut, summary="委托书详情")
@@ -325,10 +325,10 @@ def update_entrustment(
 @router.delete(
     "/catalogue/entrustments/{entrustment_id}", response={204: None}, summary="删除未被引用的委托书"
 )
-def delete_entrustment(request: HttpRequest, entrustment_id: int) -> tuple[int, None]:
+def delete_entrustment(request: HttpRequest, entrustment_id: int) -> Status[None]:
     a = actor(request)
     services.delete_entrustment(a, access.access_entrustment(a, entrustment_id))
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/catalogue/entrustments/{entrustment_id}/docx", summary="下载委托书（DOCX）")
@@ -349,7 +349,7 @@ def start_import(
     file: UploadedFile = File(...),  # noqa: B008
     effective_from: date | None = Form(None),  # noqa: B008
     version_id: int | None = Form(None),
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     a = actor(request)
     target = access.access_version(a, version_id) if version_id else None
     job = imports.create_job(
@@ -357,7 +357,7 @@ def start_import(
     )
     imports.start(job)
     job.refresh_from_db()
-    return 202, import_out(job)
+    return Status(202, import_out(job))
 
 
 @router.get("/catalogue/imports/{job_id}", response=ImportJobOut, summary="导入进度与结果")
@@ -393,14 +393,14 @@ def current_subjects(request: HttpRequest) -> dict[str, Any]:
 
 
 @router.post("/catalogue/subjects/publish", response={201: SubjectListOut}, summary="公布年度执法主体名单")
-def publish_subjects(request: HttpRequest) -> tuple[int, dict[str, Any]]:
+def publish_subjects(request: HttpRequest) -> Status[dict[str, Any]]:
     published = services.publish_subject_list(actor(request))
-    return 201, {
+    return Status(201, {
         "county": published.county.name,
         "year": published.year,
         "published_at": published.published_at,
         "items": published.entries,
-    }
+    })
 
 
 # --- public (no sign-in) ---------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, JsonResponse
-from ninja import Router
+from ninja import Router, Status
 
 from xiezhi.core.api import actor
 from xiezhi.core.errors import NotFound
@@ -68,10 +68,10 @@ def list_reports(
 
 
 @router.post("/reports", response={201: ReportOut})
-def create(request: HttpRequest, payload: ReportIn) -> tuple[int, dict[str, Any]]:
+def create(request: HttpRequest, payload: ReportIn) -> Status[dict[str, Any]]:
     a = actor(request)
     report = services.create_report(a, payload.model_dump())
-    return 201, out(access.access_report(a, report.pk))
+    return Status(201, out(access.access_report(a, report.pk)))
 
 
 @router.get("/reports/{pk}", response=ReportDetailOut)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
-from ninja import File, Form, Router
+from ninja import File, Form, Router, Status
 from ninja.files import UploadedFile
 from ninja.renderers import JSONRenderer
 
@@ -87,9 +87,9 @@ def export_transfers(
 
 
 @router.post("", response={201: TransferOut}, summary="新建移送草稿（以本单位名义）")
-def create_transfer(request: HttpRequest, payload: TransferWrite) -> tuple[int, dict[str, Any]]:
+def create_transfer(request: HttpRequest, payload: TransferWrite) -> Status[dict[str, Any]]:
     a = actor(request)
-    return 201, transfer_out(a, services.create_transfer(a, _write_data(payload)))
+    return Status(201, transfer_out(a, services.create_transfer(a, _write_data(payload))))
 
 
 @router.get("/copy-notices", response=CopyNoticePage, summary="抄告本单位的移送")
@@ -192,11 +192,11 @@ def get_checklist(request: HttpRequest, transfer_id: int) -> dict[str, Any]:
 )
 def upload_material(
     request: HttpRequest, transfer_id: int, kind: Form[str], file: File[UploadedFile], title: Form[str] = ""
-) -> tuple[int, dict[str, Any]]:
+) -> Status[dict[str, Any]]:
     a = actor(request)
     t = access.access_transfer(a, transfer_id)
     m = services.add_material(a, t, kind=kind, title=title, name=file.name or "", content=file.read())
-    return 201, material_out(m)
+    return Status(201, material_out(m))
 
 
 @router.get("/{transfer_id}/materials/{material_id}/file", summary="下载材料（核验SHA-256）")
@@ -205,10 +205,10 @@ def material_file(request: HttpRequest, transfer_id: int, material_id: int) -> H
 
 
 @router.delete("/{transfer_id}/materials/{material_id}", response={204: None}, summary="删除材料（草稿）")
-def delete_material(request: HttpRequest, transfer_id: int, material_id: int) -> tuple[int, None]:
+def delete_material(request: HttpRequest, transfer_id: int, material_id: int) -> Status[None]:
     a = actor(request)
     services.remove_material(a, access.access_transfer(a, transfer_id), material_id)
-    return 204, None
+    return Status(204, None)
 
 
 def _do(request: HttpRequest, transfer_id: int, fn: Any, *args: Any) -> dict[str, Any]:

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from xiezhi.coordination.assistance import access, hazards, selectors, services
@@ -244,10 +244,10 @@ def list_requests(
 
 
 @router.post("", response={201: RequestOut}, summary="提出协助请求（R-CO-04、R-CO-05）")
-def create_request(request: HttpRequest, payload: RequestIn) -> tuple[int, dict[str, Any]]:
+def create_request(request: HttpRequest, payload: RequestIn) -> Status[dict[str, Any]]:
     a = actor(request)
     data = _renamed(payload.dict(exclude_unset=True), "assisting", "requester")
-    return 201, request_out(a, services.create_request(a, data))
+    return Status(201, request_out(a, services.create_request(a, data)))
 
 
 @router.get("/{request_id}", response=RequestOut, summary="协助请求详情")
@@ -289,12 +289,12 @@ def withdraw(request: HttpRequest, request_id: int, payload: ReasonIn) -> dict[s
 
 
 @router.post("/{request_id}/dispute", response={201: dict}, summary="就拒绝协助提起执法争议")
-def dispute(request: HttpRequest, request_id: int, payload: DisputeIn) -> tuple[int, dict[str, Any]]:
+def dispute(request: HttpRequest, request_id: int, payload: DisputeIn) -> Status[dict[str, Any]]:
     a = actor(request)
     r = access.access_request(a, request_id)
     data = {k: v for k, v in payload.dict().items() if v not in (None, "")}
     d = services.open_dispute(a, r, data)
-    return 201, {"dispute_id": d.pk, "url": d.get_absolute_url()}
+    return Status(201, {"dispute_id": d.pk, "url": d.get_absolute_url()})
 
 
 # --- hazards ------------------------------------------------------------------------------------------
@@ -317,10 +317,10 @@ def list_hazards(
 
 
 @hazard_router.post("", response={201: HazardOut}, summary="通报重大隐患（R-CO-02）")
-def notify_hazard(request: HttpRequest, payload: HazardIn) -> tuple[int, dict[str, Any]]:
+def notify_hazard(request: HttpRequest, payload: HazardIn) -> Status[dict[str, Any]]:
     a = actor(request)
     data = _renamed(payload.dict(exclude_unset=True), "department", "township")
-    return 201, hazard_out(a, hazards.notify_hazard(a, data))
+    return Status(201, hazard_out(a, hazards.notify_hazard(a, data)))
 
 
 @hazard_router.get("/{hazard_id}", response=HazardOut, summary="隐患通报详情")

@@ -6,7 +6,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from xiezhi.coordination.common.outputs import obligations_of, timeline_of
@@ -175,10 +175,10 @@ def list_opinions(
 
 
 @router.post("", response={201: OpinionOut}, summary="提出纠错意见（抄送司法局，R-CO-08）")
-def issue(request: HttpRequest, payload: OpinionIn) -> tuple[int, dict[str, Any]]:
+def issue(request: HttpRequest, payload: OpinionIn) -> Status[dict[str, Any]]:
     a = actor(request)
     data = _renamed(payload.dict(exclude_unset=True), "township", "department")
-    return 201, opinion_out(a, services.issue_opinion(a, data))
+    return Status(201, opinion_out(a, services.issue_opinion(a, data)))
 
 
 @router.get("/{int:opinion_id}", response=OpinionOut, summary="纠错意见详情")
@@ -223,10 +223,10 @@ def list_feedback(
 
 
 @router.post("/feedback/", response={201: FeedbackOut}, summary="发送反馈（R-CO-09）")
-def send(request: HttpRequest, payload: FeedbackIn) -> tuple[int, dict[str, Any]]:
+def send(request: HttpRequest, payload: FeedbackIn) -> Status[dict[str, Any]]:
     a = actor(request)
     data = _renamed(payload.dict(exclude_unset=True), "recipient", "sender")
-    return 201, feedback_out(services.send_feedback(a, data))
+    return Status(201, feedback_out(services.send_feedback(a, data)))
 
 
 @router.get("/feedback/{feedback_id}", response=FeedbackOut, summary="反馈详情")
@@ -244,10 +244,10 @@ def answer(request: HttpRequest, feedback_id: int, payload: ReplyIn) -> dict[str
 @router.post(
     "/evidence/", response={201: CitationOut}, summary="引用其他单位证据（按哈希，不重复上传，R-CO-07）"
 )
-def cite(request: HttpRequest, payload: CiteIn) -> tuple[int, dict[str, Any]]:
+def cite(request: HttpRequest, payload: CiteIn) -> Status[dict[str, Any]]:
     a = actor(request)
     data = _renamed(payload.dict(exclude_unset=True), "citing_unit")
-    return 201, citation_out(services.cite_evidence(a, data))
+    return Status(201, citation_out(services.cite_evidence(a, data)))
 
 
 @router.get("/evidence/{sha256}", response=ChainOut, summary="证据保管链：来源与全部引用")

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from xiezhi.coordination.common.outputs import obligations_of, timeline_of
@@ -199,7 +199,7 @@ def list_disputes(
 
 
 @router.post("", response={201: DisputeOut}, summary="提起争议（须指定临时承办单位，R-DIS-03）")
-def open_dispute(request: HttpRequest, payload: DisputeOpen) -> tuple[int, dict[str, Any]]:
+def open_dispute(request: HttpRequest, payload: DisputeOpen) -> Status[dict[str, Any]]:
     a = actor(request)
     data = payload.dict(exclude_unset=True)
     for api_name, name in (
@@ -209,7 +209,7 @@ def open_dispute(request: HttpRequest, payload: DisputeOpen) -> tuple[int, dict[
     ):
         if api_name in data:
             data[name] = data.pop(api_name)
-    return 201, dispute_out(a, services.open_dispute(a, data))
+    return Status(201, dispute_out(a, services.open_dispute(a, data)))
 
 
 @router.get("/{dispute_id}", response=DisputeOut, summary="争议详情")

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from xiezhi.coordination.common.outputs import timeline_of
@@ -240,11 +240,11 @@ def list_series(request: HttpRequest) -> list[dict[str, Any]]:
 
 
 @router.post("/series", response={201: SeriesOut}, summary="建立定期联席会议（R-CO-01）")
-def create_series(request: HttpRequest, payload: SeriesIn) -> tuple[int, dict[str, Any]]:
+def create_series(request: HttpRequest, payload: SeriesIn) -> Status[dict[str, Any]]:
     a = actor(request)
     data = payload.dict(exclude_unset=True)
     data["invited_units"] = data.pop("invited_unit_ids", [])
-    return 201, series_out(services.create_series(a, data))
+    return Status(201, series_out(services.create_series(a, data)))
 
 
 @router.get("", response=MeetingPage, summary="会商会议列表")
@@ -266,7 +266,7 @@ def list_meetings(
 
 
 @router.post("", response={201: MeetingOut}, summary="召集会商会议（R-CO-01；线索会商 R-CO-03）")
-def convene(request: HttpRequest, payload: ConveneIn) -> tuple[int, dict[str, Any]]:
+def convene(request: HttpRequest, payload: ConveneIn) -> Status[dict[str, Any]]:
     a = actor(request)
     data = payload.dict(exclude_unset=True)
     for api_name, name in (
@@ -277,7 +277,7 @@ def convene(request: HttpRequest, payload: ConveneIn) -> tuple[int, dict[str, An
     ):
         if api_name in data:
             data[name] = data.pop(api_name)
-    return 201, meeting_out(a, services.convene(a, data))
+    return Status(201, meeting_out(a, services.convene(a, data)))
 
 
 @router.get("/{meeting_id}", response=MeetingOut, summary="会商会议详情")

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from xiezhi.coordination.common.outputs import timeline_of
@@ -197,7 +197,7 @@ def list_operations(
 @router.post(
     "", response={201: OperationOut}, summary="部署联合执法（至少两名持有效执法证的执法人员，R-CASE-01）"
 )
-def plan(request: HttpRequest, payload: PlanIn) -> tuple[int, dict[str, Any]]:
+def plan(request: HttpRequest, payload: PlanIn) -> Status[dict[str, Any]]:
     a = actor(request)
     data = payload.dict(exclude_unset=True)
     for api_name, name in (
@@ -209,7 +209,7 @@ def plan(request: HttpRequest, payload: PlanIn) -> tuple[int, dict[str, Any]]:
     ):
         if api_name in data:
             data[name] = data.pop(api_name)
-    return 201, operation_out(a, services.plan(a, data))
+    return Status(201, operation_out(a, services.plan(a, data)))
 
 
 @router.get("/{operation_id}", response=OperationOut, summary="联合执法详情")
@@ -223,13 +223,13 @@ def get_operation(request: HttpRequest, operation_id: int) -> dict[str, Any]:
     response={201: OperationOut},
     summary="登记检查发现（执法人员至少两名，R-CASE-01）",
 )
-def add_finding(request: HttpRequest, operation_id: int, payload: FindingIn) -> tuple[int, dict[str, Any]]:
+def add_finding(request: HttpRequest, operation_id: int, payload: FindingIn) -> Status[dict[str, Any]]:
     a = actor(request)
     op = access.access_operation(a, operation_id)
     data = payload.dict()
     data["enforcers"] = data.pop("enforcer_ids")
     services.add_finding(a, op, data)
-    return 201, operation_out(a, op)
+    return Status(201, operation_out(a, op))
 
 
 @router.post(

@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from pydantic import ConfigDict
 
 from xiezhi.coordination.common.outputs import obligations_of, timeline_of
@@ -243,10 +243,10 @@ def list_referrals(
 @router.post(
     "", response={201: ReferralOut}, summary="专案组报告涉嫌犯罪案件（≥2名持证执法人员，310号第五条）"
 )
-def report(request: HttpRequest, payload: ReferralIn) -> tuple[int, dict[str, Any]]:
+def report(request: HttpRequest, payload: ReferralIn) -> Status[dict[str, Any]]:
     a = actor(request)
     data = _ids(payload.dict(exclude_unset=True), "unit", "police", "matter")
-    return 201, referral_out(a, services.report_suspicion(a, data))
+    return Status(201, referral_out(a, services.report_suspicion(a, data)))
 
 
 @router.get("/penalties", response=PenaltyPage, summary="行政处罚决定（以罚代刑预警）")
@@ -280,10 +280,10 @@ def penalty_out(p: PenaltyDecision) -> dict[str, Any]:
     response={201: PenaltyOut},
     summary="登记行政处罚决定（移送未结或未移送时向司法局、检察院预警）",
 )
-def record_penalty(request: HttpRequest, payload: PenaltyIn) -> tuple[int, dict[str, Any]]:
+def record_penalty(request: HttpRequest, payload: PenaltyIn) -> Status[dict[str, Any]]:
     a = actor(request)
     data = _ids(payload.dict(exclude_unset=True), "unit", "matter")
-    return 201, penalty_out(services.record_penalty_decision(a, data))
+    return Status(201, penalty_out(services.record_penalty_decision(a, data)))
 
 
 def support_out(s: PoliceSupportRequest) -> dict[str, Any]:
@@ -318,10 +318,10 @@ def list_supports(request: HttpRequest, page: int = 1, page_size: int = 20) -> l
 @router.post(
     "/support", response={201: SupportOut}, summary="暴力、威胁阻碍执法：请求公安机关即时出警（R-CR-03）"
 )
-def request_support(request: HttpRequest, payload: SupportIn) -> tuple[int, dict[str, Any]]:
+def request_support(request: HttpRequest, payload: SupportIn) -> Status[dict[str, Any]]:
     a = actor(request)
     data = _ids(payload.dict(exclude_unset=True), "unit", "police")
-    return 201, support_out(services.request_support(a, data))
+    return Status(201, support_out(services.request_support(a, data)))
 
 
 @router.get("/support/{support_id}", response=SupportOut, summary="协助请求详情")

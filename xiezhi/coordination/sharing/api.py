@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Any
 
 from django.http import HttpRequest
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import ConfigDict
 
@@ -203,13 +203,13 @@ def list_records(
 
 
 @router.post("", response={201: RecordOut}, summary="登记共享信息（share_now=true 时同时共享）")
-def form_record(request: HttpRequest, payload: RecordIn) -> tuple[int, dict[str, Any]]:
+def form_record(request: HttpRequest, payload: RecordIn) -> Status[dict[str, Any]]:
     a = actor(request)
     data = payload.dict(exclude_unset=True)
     share_now = bool(data.pop("share_now", False))
     if "sender_id" in data:
         data["sender"] = data.pop("sender_id")
-    return 201, record_out(a, services.form_record(a, data, share_now=share_now))
+    return Status(201, record_out(a, services.form_record(a, data, share_now=share_now)))
 
 
 @router.get("/subscriptions", response=list[SubscriptionOut], summary="本单位的订阅")
@@ -220,17 +220,17 @@ def list_subscriptions(request: HttpRequest) -> list[ShareSubscription]:
 
 
 @router.post("/subscriptions", response={201: SubscriptionOut}, summary="订阅类别、执法领域或事项")
-def subscribe(request: HttpRequest, payload: SubscriptionIn) -> tuple[int, ShareSubscription]:
+def subscribe(request: HttpRequest, payload: SubscriptionIn) -> Status[ShareSubscription]:
     a = actor(request)
     data = payload.dict()
     data["unit"] = data.pop("unit_id")
-    return 201, services.subscribe(a, data)
+    return Status(201, services.subscribe(a, data))
 
 
 @router.delete("/subscriptions/{sub_id}", response={204: None}, summary="取消订阅")
-def unsubscribe(request: HttpRequest, sub_id: int) -> tuple[int, None]:
+def unsubscribe(request: HttpRequest, sub_id: int) -> Status[None]:
     services.unsubscribe(actor(request), sub_id)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/{record_id}", response=RecordOut, summary="共享信息详情（含签收情况与时间线）")
