@@ -18,3 +18,12 @@ def text_field(
     if len(value) > max_length:
         raise ValidationFailed.field(name, f"{label}不能超过{max_length}个字")
     return value
+
+
+def ids_as_fields(data: dict[str, Any], *names: str) -> dict[str, Any]:
+    """API payloads name related records `<name>_id`; the services take them as `<name>` (as the
+    page forms post them). Renames in place and returns `data`."""
+    for name in names:
+        if f"{name}_id" in data:
+            data[name] = data.pop(f"{name}_id")
+    return data

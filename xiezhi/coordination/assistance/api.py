@@ -14,6 +14,7 @@ from xiezhi.coordination.assistance.models import AssistanceRequest, HazardNotic
 from xiezhi.coordination.common.outputs import obligations_of, timeline_of
 from xiezhi.core.actor import Actor
 from xiezhi.core.api import actor
+from xiezhi.core.inputs import ids_as_fields
 from xiezhi.core.pagination import paginate
 from xiezhi.documents.selectors import documents_for
 
@@ -218,12 +219,6 @@ def hazard_out(a: Actor, h: HazardNotice) -> dict[str, Any]:
     return out
 
 
-def _renamed(data: dict[str, Any], *names: str) -> dict[str, Any]:
-    for name in names:
-        if f"{name}_id" in data:
-            data[name] = data.pop(f"{name}_id")
-    return data
-
 
 # --- assistance ---------------------------------------------------------------------------------------
 
@@ -246,7 +241,7 @@ def list_requests(
 @router.post("", response={201: RequestOut}, summary="提出协助请求（R-CO-04、R-CO-05）")
 def create_request(request: HttpRequest, payload: RequestIn) -> Status[dict[str, Any]]:
     a = actor(request)
-    data = _renamed(payload.dict(exclude_unset=True), "assisting", "requester")
+    data = ids_as_fields(payload.dict(exclude_unset=True), "assisting", "requester")
     return Status(201, request_out(a, services.create_request(a, data)))
 
 
@@ -319,7 +314,7 @@ def list_hazards(
 @hazard_router.post("", response={201: HazardOut}, summary="通报重大隐患（R-CO-02）")
 def notify_hazard(request: HttpRequest, payload: HazardIn) -> Status[dict[str, Any]]:
     a = actor(request)
-    data = _renamed(payload.dict(exclude_unset=True), "department", "township")
+    data = ids_as_fields(payload.dict(exclude_unset=True), "department", "township")
     return Status(201, hazard_out(a, hazards.notify_hazard(a, data)))
 
 

@@ -15,6 +15,7 @@ from xiezhi.coordination.corrections.models import CorrectionOpinion, EvidenceCi
 from xiezhi.core.actor import Actor
 from xiezhi.core.api import actor
 from xiezhi.core.errors import NotFound
+from xiezhi.core.inputs import ids_as_fields
 from xiezhi.core.pagination import paginate
 
 router = Router(tags=["纠错与反馈 corrections"])
@@ -155,12 +156,6 @@ def citation_out(c: EvidenceCitation) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _renamed(data: dict[str, Any], *names: str) -> dict[str, Any]:
-    for name in names:
-        if f"{name}_id" in data:
-            data[name] = data.pop(f"{name}_id")
-    return data
-
 
 @router.get("", response=Paged, summary="纠错意见列表")
 def list_opinions(
@@ -177,7 +172,7 @@ def list_opinions(
 @router.post("", response={201: OpinionOut}, summary="提出纠错意见（抄送司法局，R-CO-08）")
 def issue(request: HttpRequest, payload: OpinionIn) -> Status[dict[str, Any]]:
     a = actor(request)
-    data = _renamed(payload.dict(exclude_unset=True), "township", "department")
+    data = ids_as_fields(payload.dict(exclude_unset=True), "township", "department")
     return Status(201, opinion_out(a, services.issue_opinion(a, data)))
 
 
@@ -225,7 +220,7 @@ def list_feedback(
 @router.post("/feedback/", response={201: FeedbackOut}, summary="发送反馈（R-CO-09）")
 def send(request: HttpRequest, payload: FeedbackIn) -> Status[dict[str, Any]]:
     a = actor(request)
-    data = _renamed(payload.dict(exclude_unset=True), "recipient", "sender")
+    data = ids_as_fields(payload.dict(exclude_unset=True), "recipient", "sender")
     return Status(201, feedback_out(services.send_feedback(a, data)))
 
 
@@ -246,7 +241,7 @@ def answer(request: HttpRequest, feedback_id: int, payload: ReplyIn) -> dict[str
 )
 def cite(request: HttpRequest, payload: CiteIn) -> Status[dict[str, Any]]:
     a = actor(request)
-    data = _renamed(payload.dict(exclude_unset=True), "citing_unit")
+    data = ids_as_fields(payload.dict(exclude_unset=True), "citing_unit")
     return Status(201, citation_out(services.cite_evidence(a, data)))
 
 

@@ -14,6 +14,7 @@ from xiezhi.coordination.disputes import access, selectors, services
 from xiezhi.coordination.models import Dispute
 from xiezhi.core.actor import Actor
 from xiezhi.core.api import actor
+from xiezhi.core.inputs import ids_as_fields
 from xiezhi.core.pagination import paginate
 from xiezhi.documents.selectors import documents_for
 
@@ -201,14 +202,7 @@ def list_disputes(
 @router.post("", response={201: DisputeOut}, summary="提起争议（须指定临时承办单位，R-DIS-03）")
 def open_dispute(request: HttpRequest, payload: DisputeOpen) -> Status[dict[str, Any]]:
     a = actor(request)
-    data = payload.dict(exclude_unset=True)
-    for api_name, name in (
-        ("counterpart_id", "counterpart"),
-        ("provisional_handler_id", "provisional_handler"),
-        ("transfer_id", "transfer"),
-    ):
-        if api_name in data:
-            data[name] = data.pop(api_name)
+    data = ids_as_fields(payload.dict(exclude_unset=True), "counterpart", "provisional_handler", "transfer")
     return Status(201, dispute_out(a, services.open_dispute(a, data)))
 
 

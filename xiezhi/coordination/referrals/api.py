@@ -17,6 +17,7 @@ from xiezhi.coordination.referrals import access, selectors, services
 from xiezhi.core.actor import Actor
 from xiezhi.core.api import actor
 from xiezhi.core.errors import NotFound
+from xiezhi.core.inputs import ids_as_fields
 from xiezhi.core.pagination import paginate
 from xiezhi.documents.selectors import documents_for
 from xiezhi.rulebook.referral_flow import MATERIALS
@@ -221,12 +222,6 @@ def referral_out(a: Actor, r: Referral) -> dict[str, Any]:
     return out
 
 
-def _ids(data: dict[str, Any], *names: str) -> dict[str, Any]:
-    for name in names:
-        if f"{name}_id" in data:
-            data[name] = data.pop(f"{name}_id")
-    return data
-
 
 @router.get("", response=ReferralPage, summary="移送案件列表（按角色限定范围，R-CR-02）")
 def list_referrals(
@@ -245,7 +240,7 @@ def list_referrals(
 )
 def report(request: HttpRequest, payload: ReferralIn) -> Status[dict[str, Any]]:
     a = actor(request)
-    data = _ids(payload.dict(exclude_unset=True), "unit", "police", "matter")
+    data = ids_as_fields(payload.dict(exclude_unset=True), "unit", "police", "matter")
     return Status(201, referral_out(a, services.report_suspicion(a, data)))
 
 
@@ -282,7 +277,7 @@ def penalty_out(p: PenaltyDecision) -> dict[str, Any]:
 )
 def record_penalty(request: HttpRequest, payload: PenaltyIn) -> Status[dict[str, Any]]:
     a = actor(request)
-    data = _ids(payload.dict(exclude_unset=True), "unit", "matter")
+    data = ids_as_fields(payload.dict(exclude_unset=True), "unit", "matter")
     return Status(201, penalty_out(services.record_penalty_decision(a, data)))
 
 
@@ -320,7 +315,7 @@ def list_supports(request: HttpRequest, page: int = 1, page_size: int = 20) -> l
 )
 def request_support(request: HttpRequest, payload: SupportIn) -> Status[dict[str, Any]]:
     a = actor(request)
-    data = _ids(payload.dict(exclude_unset=True), "unit", "police")
+    data = ids_as_fields(payload.dict(exclude_unset=True), "unit", "police")
     return Status(201, support_out(services.request_support(a, data)))
 
 
