@@ -17,7 +17,9 @@ centre, justice bureau, county government).
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from typing import TypeVar
+
+from django.db.models import Model, Q, QuerySet
 
 from xiezhi.coordination.assistance.models import AssistanceRequest, HazardNotice
 from xiezhi.coordination.disputes.access import PARTY_KINDS, PARTY_ROLES, require_business
@@ -28,6 +30,8 @@ from xiezhi.units.models import UnitKind
 
 __all__ = ["PARTY_KINDS", "PARTY_ROLES", "require_business"]
 
+M = TypeVar("M", bound=Model)
+
 
 def own_ids(actor: Actor) -> list[int]:
     assert actor.unit is not None
@@ -37,24 +41,26 @@ def own_ids(actor: Actor) -> list[int]:
     return ids
 
 
-def visible_requests(actor: Actor) -> QuerySet[AssistanceRequest]:
-    qs = AssistanceRequest.objects.all()
+def party_visible(qs: QuerySet[M], actor: Actor, *parties: str) -> QuerySet[M]:
+    """Records of the county for county-wide units; otherwise those where the actor's unit (or, for a
+    justice office, one of its townships) is one of the `parties` (unit foreign keys)."""
     if not actor.can_act_in_business or actor.unit is None:
         return qs.none()
     if actor.is_county_wide:
         return qs.filter(county_id=actor.unit.county_id)
     ids = own_ids(actor)
-    return qs.filter(Q(requester_id__in=ids) | Q(assisting_id__in=ids))
+    either = Q()
+    for party in parties:
+        either |= Q(**{f"{party}_id__in": ids})
+    return qs.filter(either)
+
+
+def visible_requests(actor: Actor) -> QuerySet[AssistanceRequest]:
+    return party_visible(AssistanceRequest.objects.all(), actor, "requester", "assisting")
 
 
 def visible_hazards(actor: Actor) -> QuerySet[HazardNotice]:
-    qs = HazardNotice.objects.all()
-    if not actor.can_act_in_business or actor.unit is None:
-        return qs.none()
-    if actor.is_county_wide:
-        return qs.filter(county_id=actor.unit.county_id)
-    ids = own_ids(actor)
-    return qs.filter(Q(township_id__in=ids) | Q(department_id__in=ids))
+    return party_visible(HazardNotice.objects.all(), actor, "township", "department")
 
 
 def access_request(actor: Actor, pk: int | str) -> AssistanceRequest:

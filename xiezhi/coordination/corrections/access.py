@@ -16,9 +16,9 @@ justice bureau is copied on every correction opinion).
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from xiezhi.coordination.assistance.access import own_ids
+from xiezhi.coordination.assistance.access import party_visible
 from xiezhi.coordination.corrections.models import CorrectionOpinion, EvidenceCitation, Feedback
 from xiezhi.coordination.disputes.access import PARTY_KINDS, PARTY_ROLES, require_business
 from xiezhi.core.actor import Actor
@@ -31,34 +31,16 @@ ISSUER_ROLES = (*PARTY_ROLES, "legal_reviewer")
 
 
 def visible_opinions(actor: Actor) -> QuerySet[CorrectionOpinion]:
-    qs = CorrectionOpinion.objects.all()
-    if not actor.can_act_in_business or actor.unit is None:
-        return qs.none()
-    if actor.is_county_wide:
-        return qs.filter(county_id=actor.unit.county_id)
-    ids = own_ids(actor)
-    return qs.filter(Q(department_id__in=ids) | Q(township_id__in=ids))
+    return party_visible(CorrectionOpinion.objects.all(), actor, "department", "township")
 
 
 def visible_feedback(actor: Actor) -> QuerySet[Feedback]:
-    qs = Feedback.objects.all()
-    if not actor.can_act_in_business or actor.unit is None:
-        return qs.none()
-    if actor.is_county_wide:
-        return qs.filter(county_id=actor.unit.county_id)
-    ids = own_ids(actor)
-    return qs.filter(Q(sender_id__in=ids) | Q(recipient_id__in=ids))
+    return party_visible(Feedback.objects.all(), actor, "sender", "recipient")
 
 
 def visible_citations(actor: Actor) -> QuerySet[EvidenceCitation]:
     """A citation is seen by the citing unit, the origin unit and the county-wide units."""
-    qs = EvidenceCitation.objects.all()
-    if not actor.can_act_in_business or actor.unit is None:
-        return qs.none()
-    if actor.is_county_wide:
-        return qs.filter(county_id=actor.unit.county_id)
-    ids = own_ids(actor)
-    return qs.filter(Q(citing_unit_id__in=ids) | Q(origin_unit_id__in=ids))
+    return party_visible(EvidenceCitation.objects.all(), actor, "citing_unit", "origin_unit")
 
 
 def access_opinion(actor: Actor, pk: int | str) -> CorrectionOpinion:
