@@ -38,7 +38,7 @@ lint: install
 types: install
 	$(BIN)/mypy xiezhi
 	# Separately: benchmarks/calendar.py would shadow the standard library module inside one run.
-	$(BIN)/mypy benchmarks
+	$(BIN)/mypy --explicit-package-bases benchmarks
 
 contracts: install
 	$(BIN)/lint-imports

@@ -24,12 +24,15 @@ import os
 import sys
 import threading
 import time
+from contextlib import nullcontext
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.machine import describe  # noqa: E402
 
 
 def prepare_database(server: str, name: str) -> None:
@@ -50,8 +53,9 @@ def prepare_database(server: str, name: str) -> None:
     call_command("migrate", verbosity=0)
 
 
-def _write_until(n: int, stop: Any, barrier: Any, synchronous_commit: str) -> int:
-    """One writer: append events, each in its own transaction, until told to stop."""
+def _write_until(n: int, stop: Any, barrier: Any, synchronous_commit: str, in_transaction: bool) -> int:
+    """One writer: append events until told to stop, each an event of its own (one statement) or,
+    with `in_transaction`, each inside a business transaction of its own (BEGIN, INSERT, COMMIT)."""
     from django.db import connection, transaction
 
     from xiezhi.audit import services
@@ -65,7 +69,7 @@ def _write_until(n: int, stop: Any, barrier: Any, synchronous_commit: str) -> in
         barrier.wait()
         i = 0
         while not stop.is_set():
-            with transaction.atomic():
+            with transaction.atomic() if in_transaction else nullcontext():
                 record(
                     None,
                     "bench.append",
@@ -83,7 +87,7 @@ def _write_until(n: int, stop: Any, barrier: Any, synchronous_commit: str) -> in
 
 
 def appends(
-    writers: int, seconds: float, synchronous_commit: str = "on", mode: str = "process"
+    writers: int, seconds: float, synchronous_commit: str = "on", mode: str = "process", in_transaction: bool = False
 ) -> tuple[int, float]:
     """`writers` concurrent writers for `seconds`. Processes by default, as under gunicorn: threads
     of one process would also queue on Python's GIL for the work done outside the chain lock.
@@ -97,7 +101,7 @@ def appends(
         barrier, stop = threading.Barrier(writers + 1), threading.Event()
 
         def run(n: int) -> None:
-            results.append(_write_until(n, stop, barrier, synchronous_commit))
+            results.append(_write_until(n, stop, barrier, synchronous_commit, in_transaction))
 
         workers = [threading.Thread(target=run, args=(n,)) for n in range(writers)]
     else:
@@ -107,7 +111,7 @@ def appends(
         barrier, stop = ctx.Barrier(writers + 1), ctx.Event()
 
         def run_in_child(n: int) -> None:
-            queue.put(_write_until(n, stop, barrier, synchronous_commit))
+            queue.put(_write_until(n, stop, barrier, synchronous_commit, in_transaction))
 
         workers = [ctx.Process(target=run_in_child, args=(n,)) for n in range(writers)]
     for w in workers:
@@ -254,18 +258,22 @@ def main() -> None:
         cursor.execute("SHOW synchronous_commit")
         print(f"synchronous_commit = {cursor.fetchone()[0]}")
 
+    print(describe())
     print(f"一次写事务提交（含 WAL 刷盘）：{commit_latency() * 1000:.2f} 毫秒")
+    kind = "进程" if args.mode == "process" else "线程"
     for mode in ("on", "off"):
         one, one_s = appends(1, min(args.seconds, 5.0), mode, args.mode)
         print(f"[synchronous_commit={mode}] 1 个写入者：{one / one_s:,.0f} 条/秒（{one} 条，{one_s:.1f} 秒）")
-        many, many_s = appends(args.writers, args.seconds, mode, args.mode)
-        rate = many / many_s
-        queued, lag = drain()
-        print(
-            f"[synchronous_commit={mode}] {args.writers} 个并发写入{'进程' if args.mode == 'process' else '线程'}：{rate:,.0f} 条/秒"
-            f"（{many} 条，{many_s:.1f} 秒）——目标 ≥ 2,000 条/秒：{'达到' if rate >= 2000 else '未达到'}；"
-            f"停止时待入链 {queued} 条，补链用时 {lag:.2f} 秒"
-        )
+        for in_transaction in (False, True):
+            many, many_s = appends(args.writers, args.seconds, mode, args.mode, in_transaction)
+            rate = many / many_s
+            queued, lag = drain()
+            what = "每条在一个业务事务内（BEGIN、INSERT、COMMIT）" if in_transaction else "每条自成事务（一条语句）"
+            print(
+                f"[synchronous_commit={mode}] {args.writers} 个并发写入{kind}，{what}：{rate:,.0f} 条/秒"
+                f"（{many} 条，{many_s:.1f} 秒）——目标 ≥ 2,000 条/秒：{'达到' if rate >= 2000 else '未达到'}；"
+                f"停止时待入链 {queued} 条，补链用时 {lag:.2f} 秒"
+            )
     check = verify_chain()
     print(f"并发写入后的链：{check.message()}")
 

@@ -189,8 +189,10 @@ class _BackgroundChainer:
 
     IDLE_CLOSE = 0.5
     # Commits arriving within this delay after a wake-up are chained in the same batch: under
-    # load each process then makes a few dozen chaining attempts a second, not one per commit.
-    LINGER = 0.05
+    # load each process then makes a few chaining attempts a second, not one per commit. 0.05 s
+    # cost 8 writer processes a quarter or more of their appends (benchmarks/audit.py); the chain
+    # still trails the commits by well under a second.
+    LINGER = 0.2
 
     def __init__(self) -> None:
         self._reset()

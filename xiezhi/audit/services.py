@@ -9,8 +9,10 @@ the business change committed. See docs/adr/0002-audit-chaining.md.
 from __future__ import annotations
 
 import json
+import logging
 from typing import Any
 
+import psycopg
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -33,6 +35,7 @@ SENSITIVE_KEYS: dict[str, MaskKind] = {
     "reporter_name": MaskKind.NAME,
 }
 
+log = logging.getLogger(__name__)
 _EVENT = AuditEvent._meta.db_table
 _PENDING = AuditPending._meta.db_table
 
@@ -107,6 +110,15 @@ def record(
     )
     event.created_at = timezone.now()
     event.content_hash = content_hash(event_fields(event), event.algorithm)
+    if connection.vendor == "postgresql" and connection.get_autocommit() and not connection.in_atomic_block:
+        # An event of its own (a sign-in, a view of personal data): the event and its queue entry
+        # are one statement, which is a transaction by itself — no BEGIN and COMMIT round trips.
+        _insert_event_and_pending(event)
+        try:
+            chain_after_commit()
+        except Exception:  # committed already: as on_commit(robust=True), the job retries
+            log.exception("audit chainer failed")
+        return event
     # No savepoint when nested: a failed audit write must fail the business transaction anyway.
     with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
@@ -139,9 +151,16 @@ def _insert_event_and_pending(event: AuditEvent) -> None:
         else getattr(event, c)
         for c in _COLUMNS
     ]
-    with connection.cursor() as cursor:
-        cursor.execute(_PG_INSERT, values)
+    connection.ensure_connection()
+    raw = connection.connection
+    assert raw is not None
+    # A server-side-binding cursor with a prepared statement (Django's cursors bind client-side):
+    # PostgreSQL parses and plans the insert once per connection, and the values are not quoted
+    # into SQL text in Python on every append.
+    with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:  # Django's error classes
+        cursor.execute(_PG_INSERT, values, prepare=True)
         row = cursor.fetchone()
+    assert row is not None
     event.pk = row[0]
     event._state.adding = False
     event._state.db = connection.alias

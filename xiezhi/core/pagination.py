@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -80,24 +80,28 @@ def paginate(
     return Page(items=list(qs[start : start + size]), total=total, page=number, page_size=size)
 
 
-# (database alias, SQL, params) → (monotonic time taken, count). Per process; plain dict operations
+# (database alias, (SQL, params) or the caller's key) → (monotonic time taken, count). Per process; plain dict operations
 # are atomic under the GIL, so the server's threads may share it.
-_counts: dict[tuple[str, str, tuple[Any, ...]], tuple[float, int]] = {}
+_counts: dict[tuple[str, Hashable], tuple[float, int]] = {}
 
 
-def cached_count(qs: QuerySet[Any]) -> int:
+def cached_count(qs: QuerySet[Any], *, key: Hashable = None) -> int:
     """`qs.count()`, except that a large total (over COUNT_EXACT_UPTO) is reused for up to
     COUNT_TTL seconds for the same query. Counting tens of thousands of rows on every page of a busy
     list costs more than everything else in the request, and a total in the tens of thousands that
     is a few seconds old is still right to the reader; small totals (a unit's own boxes, every
     test) are always counted afresh. The key is the compiled SQL, so every filter and the actor's
-    visibility scope are part of it."""
-    sql, params = qs.query.sql_with_params()
-    key = (qs.db, sql, tuple(params))
-    try:
-        hash(key)
-    except TypeError:  # a parameter that cannot be a key (none of ours today): just count
-        return qs.count()
+    visibility scope are part of it — unless the caller gives `key`, everything that decides the
+    query (compiling SQL only to look it up costs about as much as a short query), which it must
+    then keep complete."""
+    if key is None:
+        sql, params = qs.query.sql_with_params()
+        key = (sql, tuple(params))
+        try:
+            hash(key)
+        except TypeError:  # a parameter that cannot be a key (none of ours today): just count
+            return qs.count()
+    key = (qs.db, key)
     now = time.monotonic()
     hit = _counts.get(key)
     if hit is not None and now - hit[0] < COUNT_TTL:

@@ -21,6 +21,7 @@ everywhere):
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from enum import StrEnum
@@ -227,6 +228,14 @@ def _kind_for(key: str, table: Mapping[str, MaskKind]) -> MaskKind | None:
     return None
 
 
+@functools.lru_cache(maxsize=64)
+def _key_table(extra: tuple[tuple[str, MaskKind], ...]) -> Callable[[str], MaskKind | None]:
+    """`_kind_for` over the default keys plus `extra`, remembering each key's answer: the audit
+    trail masks every event's before/after with the same table and mostly the same keys."""
+    table = {**DEFAULT_SENSITIVE_KEYS, **dict(extra)}
+    return functools.lru_cache(maxsize=1024)(lambda key: _kind_for(key, table))
+
+
 def _caller_kind(key: str) -> MaskKind:
     k = key.lower()
     if k == "name" or k.endswith("name"):
@@ -251,15 +260,17 @@ def mask_mapping(
     description may contain a phone number. Non-string values under a sensitive key are masked
     as strings; None and booleans are kept.
     """
-    table: dict[str, MaskKind] = dict(DEFAULT_SENSITIVE_KEYS)
     if isinstance(sensitive_keys, Mapping):
-        table.update({str(k).lower(): MaskKind(v) for k, v in sensitive_keys.items()})
+        extra = tuple((str(k).lower(), MaskKind(v)) for k, v in sensitive_keys.items())
     elif sensitive_keys is not None:
-        table.update({k.lower(): _caller_kind(k) for k in sensitive_keys})
+        extra = tuple((k.lower(), _caller_kind(k)) for k in sensitive_keys)
+    else:
+        extra = ()
+    kind_of = _key_table(extra)
 
     def walk(value: Any, kind: MaskKind | None) -> Any:
         if isinstance(value, Mapping):
-            return {k: walk(v, _kind_for(str(k), table) or kind) for k, v in value.items()}
+            return {k: walk(v, kind_of(str(k)) or kind) for k, v in value.items()}
         if isinstance(value, list | tuple):
             items = [walk(v, kind) for v in value]
             return items if isinstance(value, list) else tuple(items)
@@ -271,4 +282,4 @@ def mask_mapping(
             return mask_text(value)
         return value
 
-    return {k: walk(v, _kind_for(str(k), table)) for k, v in data.items()}
+    return {k: walk(v, kind_of(str(k))) for k, v in data.items()}

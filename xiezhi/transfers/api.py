@@ -56,8 +56,11 @@ def list_transfers(
 ) -> HttpResponse:
     a = actor(request)
     access.require_business(a)
-    qs = selectors.filtered(
-        selectors.in_box(a, box),
+    result = selectors.list_page(
+        a,
+        box,
+        page,
+        page_size,
         status=status,
         urgency=urgency,
         unit=unit,
@@ -66,7 +69,6 @@ def list_transfers(
         discovered_from=selectors.parse_date(discovered_from, "discovered_from"),
         discovered_to=selectors.parse_date(discovered_to, "discovered_to"),
     )
-    result = selectors.page_rows(qs, page, page_size)
     data = result.as_api(row_out)
     # The rows are plain dicts already in TransferPage's shape and order; running twenty of them
     # through pydantic cost more than the query, so they are rendered as they are (the documented

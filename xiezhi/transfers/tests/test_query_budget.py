@@ -1,5 +1,5 @@
 """Query budget of one API transfer-list request (the issue 7 §6 benchmark's request): with a warm
-token the whole request is two queries — the total and the page with its units and matter. A
+token the whole request is three queries — the total, the page, and its units' and matter's names. A
 regression (an N+1, an extra lookup in authentication) fails here before it shows in the benchmark."""
 
 from __future__ import annotations
@@ -50,17 +50,18 @@ def queries(c: Client, path: str) -> list[str]:
         ("department_liaison", BASE),
     ],
 )
-def test_a_list_request_is_two_queries(world: World, who: str, path: str) -> None:
+def test_a_list_request_is_three_queries(world: World, who: str, path: str) -> None:
     for _ in range(3):
         make_sent(world)
     make_draft(world)
     c = api(world, who)
-    cold = queries(c, path)  # token, roles, last use, total, page
-    assert len(cold) == 5, cold
+    cold = queries(c, path)  # token, roles, last use, total, page, names
+    assert len(cold) == 6, cold
     warm = queries(c, path)
-    assert len(warm) == 2, warm
+    assert len(warm) == 3, warm
     assert warm[0].startswith("SELECT COUNT(*)")
-    assert "units_unit" in warm[1] and "catalogue_matter" in warm[1]  # names joined, no N+1
+    assert "units_unit" not in warm[1] and "catalogue_matter" not in warm[1]  # the rows: one table
+    assert "units_unit" in warm[2] and "catalogue_matter" in warm[2]  # all names at once, no N+1
     assert len(c.get(path).json()["items"]) >= 1
 
 
@@ -89,7 +90,7 @@ def test_large_totals_are_reused_briefly_small_ones_never(world: World, monkeypa
     make_sent(world)
     assert Transfer.objects.filter(status="sent").count() == 4
     assert c.get(path).json()["total"] == 3  # reused within COUNT_TTL
-    assert len(queries(c, path)) == 1  # the page only
+    assert len(queries(c, path)) == 2  # the page and its names only
     monkeypatch.setattr(pagination, "COUNT_TTL", 0.0)
     assert c.get(path).json()["total"] == 4
     pagination._counts.clear()
@@ -110,8 +111,8 @@ def test_the_list_renders_exactly_what_its_schema_would(world: World) -> None:
 
 
 def test_a_signed_in_page_calling_the_list_reads_the_roles_once(world: World) -> None:
-    """Session auth: session, account, person, unit, roles, second-factor check, total, page, and
-    the session's idle-time refresh — the actor the middleware built is reused."""
+    """Session auth: session, account, person, unit, roles, second-factor check, total, page,
+    names, and the session's idle-time refresh — the actor the middleware built is reused."""
     make_sent(world)
     c = page(world, "dispatcher")
     path = f"{BASE}?status=sent"
@@ -119,4 +120,4 @@ def test_a_signed_in_page_calling_the_list_reads_the_roles_once(world: World) ->
     # The session save runs in a savepoint inside the test's transaction; those two don't count.
     sql = [q for q in queries(c, path) if "SAVEPOINT" not in q]
     assert sum("units_roleassignment" in q for q in sql) == 1, sql
-    assert len(sql) == 9, "\n".join(q[:90] for q in sql)
+    assert len(sql) == 10, "\n".join(q[:90] for q in sql)
