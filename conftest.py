@@ -18,6 +18,9 @@ def pytest_configure(config: pytest.Config) -> None:
     # Tests change accounts, people and roles straight in the database (UPDATE, no signals) and
     # expect the next API call to see it; the token cache's own tests switch it on.
     settings.XIEZHI_API_AUTH_CACHE_SECONDS = 0
+    # A listener thread would hold a connection to the test database past its teardown; the
+    # test of the listener starts and stops its own.
+    settings.XIEZHI_API_AUTH_CACHE_LISTEN = False
     # WhiteNoise warns on every request handler it builds when collectstatic has not run yet (a clean
     # clone); tests serve nothing from it, so an empty folder is enough.
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)

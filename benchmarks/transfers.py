@@ -3,7 +3,7 @@
 loopback.
 
     .venv/bin/python benchmarks/transfers.py [--transfers 100000] [--clients 32] [--seconds 30]
-        [--workers 2] [--threads 4] [--keep] [--reuse] [--no-wrk]
+        [--workers N] [--threads N] [--keep] [--reuse] [--no-wrk]
 
 Uses its own database (xiezhi_bench_transfers, dropped and re-created at the start; the server from
 XIEZHI_BENCH_PG, default postgres://postgres@127.0.0.1:5432), starts the server on a free port, warms
@@ -42,6 +42,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # benchmarks/calendar.py would shadow the standard library's `calendar` for a script run from here.
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "benchmarks"]
 sys.path.insert(0, str(ROOT))
+
+from benchmarks.machine import describe  # noqa: E402
+from xiezhi.core.management.commands.serve import default_threads, default_workers  # noqa: E402
 
 NAME = "xiezhi_bench_transfers"
 TOWNSHIPS, DEPARTMENTS, MATTERS = 20, 12, 200
@@ -391,8 +394,8 @@ def main() -> None:
     parser.add_argument("--transfers", type=int, default=100_000)
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("XIEZHI_WORKERS", "2")))
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("XIEZHI_THREADS", "4")))
+    parser.add_argument("--workers", type=int, default=default_workers(), help="as xiezhi serve [CPUs + 1]")
+    parser.add_argument("--threads", type=int, default=default_threads(), help="as xiezhi serve [1]")
     parser.add_argument(
         "--reuse", action="store_true", help="沿用 --keep 留下的数据库 / reuse a kept database"
     )
@@ -423,6 +426,7 @@ def main() -> None:
     port = free_port()
     proc = start_server(url, port, args.workers, args.threads)
     try:
+        print(describe())
         print(
             f"服务：xiezhi serve --no-scheduler，端口 {port}，{args.workers} 个工作进程 × {args.threads} 个线程；"
             f"CPU {os.cpu_count()} 个；负载 {' '.join(f'{x:.2f}' for x in os.getloadavg())}"

@@ -12,7 +12,6 @@ import json
 import logging
 from typing import Any
 
-import psycopg
 from django.conf import settings
 from django.db import connection, models, transaction
 from django.utils import timezone
@@ -21,6 +20,7 @@ from xiezhi.audit.chain import chain_after_commit
 from xiezhi.audit.hashing import HASHED_FIELDS, content_hash, event_fields
 from xiezhi.audit.models import AuditEvent, AuditPending
 from xiezhi.core.actor import Actor
+from xiezhi.core.statements import fetch_value
 from xiezhi.rulebook.masking import MaskKind, mask_mapping
 
 # Personal data in before/after is masked (DESIGN §4 Audit): the rulebook's default keys
@@ -151,16 +151,8 @@ def _insert_event_and_pending(event: AuditEvent) -> None:
         else getattr(event, c)
         for c in _COLUMNS
     ]
-    connection.ensure_connection()
-    raw = connection.connection
-    assert raw is not None
-    # A server-side-binding cursor with a prepared statement (Django's cursors bind client-side):
-    # PostgreSQL parses and plans the insert once per connection, and the values are not quoted
-    # into SQL text in Python on every append.
-    with connection.wrap_database_errors, psycopg.Cursor(raw) as cursor:  # Django's error classes
-        cursor.execute(_PG_INSERT, values, prepare=True)
-        row = cursor.fetchone()
-    assert row is not None
-    event.pk = row[0]
+    # A prepared statement: PostgreSQL parses and plans the insert once per connection, and the
+    # values are not quoted into SQL text in Python on every append.
+    event.pk = fetch_value(connection.alias, _PG_INSERT, values)
     event._state.adding = False
     event._state.db = connection.alias

@@ -191,9 +191,13 @@ XIEZHI_AUDIT_CHAIN_GRACE = int(os.environ.get("XIEZHI_AUDIT_CHAIN_GRACE", "10"))
 XIEZHI_AUDIT_CHAIN_BACKGROUND = env_bool("XIEZHI_AUDIT_CHAIN_BACKGROUND", True)
 XIEZHI_SCHEDULER = env_bool("XIEZHI_SCHEDULER", True)
 # Seconds a server process keeps what an API token resolved to (account, unit, roles); 0 turns the
-# cache off. Revocations and role changes clear it at once in the process that made them, and
-# reach the other processes within this time (xiezhi/accounts/token_cache.py).
+# cache off. Revocations and role changes clear it at once in the process that made them; on
+# PostgreSQL a NOTIFY clears it in every other process at commit, and entries then live the
+# longer LISTENING time. Without a listening connection a change reaches the other processes
+# within XIEZHI_API_AUTH_CACHE_SECONDS (xiezhi/accounts/token_cache.py).
 XIEZHI_API_AUTH_CACHE_SECONDS = float(os.environ.get("XIEZHI_API_AUTH_CACHE_SECONDS", "10"))
+XIEZHI_API_AUTH_CACHE_LISTENING_SECONDS = float(os.environ.get("XIEZHI_API_AUTH_CACHE_LISTENING_SECONDS", "300"))
+XIEZHI_API_AUTH_CACHE_LISTEN = env_bool("XIEZHI_API_AUTH_CACHE_LISTEN", True)
 
 # Notifications: outbound channels (console, email, sms) and the SMS gateway webhook.
 XIEZHI_NOTIFY_CHANNELS = [c.strip() for c in os.environ.get("XIEZHI_NOTIFY_CHANNELS", "console").split(",") if c.strip()]

@@ -14,9 +14,14 @@ from xiezhi.core.errors import ValidationFailed
 T = TypeVar("T")
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
-# `cached_count`: totals up to this are always exact; larger ones may be reused for COUNT_TTL seconds.
+# `cached_count`: totals up to this are always exact; larger ones may be reused for COUNT_TTL
+# seconds, or longer when counting took long: COUNT_TTL_PER_SECOND seconds for every second the
+# count took, up to COUNT_TTL_MAX (a 60 ms count of 45,000 rows is reused for a minute). That
+# bounds the share of the database's time spent recounting a busy list to about a thousandth.
 COUNT_EXACT_UPTO = 1000
 COUNT_TTL = 15.0
+COUNT_TTL_PER_SECOND = 1000.0
+COUNT_TTL_MAX = 120.0
 _COUNT_ENTRIES = 4096
 
 
@@ -80,14 +85,14 @@ def paginate(
     return Page(items=list(qs[start : start + size]), total=total, page=number, page_size=size)
 
 
-# (database alias, (SQL, params) or the caller's key) → (monotonic time taken, count). Per process; plain dict operations
+# (database alias, (SQL, params) or the caller's key) → (monotonic time it expires, count). Per process; plain dict operations
 # are atomic under the GIL, so the server's threads may share it.
 _counts: dict[tuple[str, Hashable], tuple[float, int]] = {}
 
 
 def cached_count(qs: QuerySet[Any], *, key: Hashable = None) -> int:
-    """`qs.count()`, except that a large total (over COUNT_EXACT_UPTO) is reused for up to
-    COUNT_TTL seconds for the same query. Counting tens of thousands of rows on every page of a busy
+    """`qs.count()`, except that a large total (over COUNT_EXACT_UPTO) is reused for a while for
+    the same query (COUNT_TTL, longer for a slow count: see there). Counting tens of thousands of rows on every page of a busy
     list costs more than everything else in the request, and a total in the tens of thousands that
     is a few seconds old is still right to the reader; small totals (a unit's own boxes, every
     test) are always counted afresh. The key is the compiled SQL, so every filter and the actor's
@@ -101,16 +106,22 @@ def cached_count(qs: QuerySet[Any], *, key: Hashable = None) -> int:
             hash(key)
         except TypeError:  # a parameter that cannot be a key (none of ours today): just count
             return qs.count()
-    key = (qs.db, key)
+    return remembered_count(qs.db, key, qs.count)
+
+
+def remembered_count(alias: str, key: Hashable, count: Callable[[], int]) -> int:
+    """`count()`, or a large total counted under the same `key` that has not yet expired."""
+    entry = (alias, key)
     now = time.monotonic()
-    hit = _counts.get(key)
-    if hit is not None and now - hit[0] < COUNT_TTL:
+    hit = _counts.get(entry)
+    if hit is not None and now < hit[0]:
         return hit[1]
-    total = qs.count()
+    total = count()
     if total > COUNT_EXACT_UPTO:
+        took = time.monotonic() - now
         if len(_counts) >= _COUNT_ENTRIES:
             _counts.clear()
-        _counts[key] = (now, total)
+        _counts[entry] = (now + min(max(COUNT_TTL, took * COUNT_TTL_PER_SECOND), COUNT_TTL_MAX), total)
     else:
-        _counts.pop(key, None)
+        _counts.pop(entry, None)
     return total

@@ -9,6 +9,7 @@ units (command centre, justice bureau, county government) see the whole county's
 from __future__ import annotations
 
 from collections.abc import Hashable
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
@@ -18,7 +19,8 @@ from django.db.models import Q, QuerySet
 from xiezhi.catalogue.models import Matter
 from xiezhi.core.actor import Actor
 from xiezhi.core.errors import ValidationFailed
-from xiezhi.core.pagination import Page, bounds, cached_count
+from xiezhi.core.pagination import Page, bounds, cached_count, remembered_count
+from xiezhi.core.statements import Statements, fetch_dicts, fetch_rows, fetch_value, prepared_supported
 from xiezhi.deadlines.hierarchy import townships_of
 from xiezhi.rulebook.workflows import TRANSFER
 from xiezhi.rulebook.zh import SHANGHAI
@@ -174,35 +176,77 @@ ROW_COLUMNS = (
 )
 _UNIT_TABLE = Unit._meta.db_table
 _MATTER_TABLE = Matter._meta.db_table
+_NAMES_BY_ARRAY = (
+    f"SELECT 0, id, name, '' FROM {_UNIT_TABLE} WHERE id = ANY(%s::bigint[]) "
+    f"UNION ALL SELECT 1, id, name, code FROM {_MATTER_TABLE} WHERE id = ANY(%s::bigint[])"
+)
+
+
+@dataclass(frozen=True)
+class _ListSQL:
+    count: tuple[str, tuple[Any, ...]]
+    rows: tuple[str, tuple[Any, ...]]
+
+
+_list_sql: Statements[_ListSQL] = Statements()
 
 
 def list_page(actor: Actor, box: str, page: Any, page_size: Any, **filters: Any) -> Page[dict[str, Any]]:
-    """The API list: `in_box` narrowed by `filtered`, one page of `page_rows`. The count's cache
-    key is what decides the query: the actor's visibility (per unit, or county-wide), the box and
-    the filters."""
-    qs = filtered(in_box(actor, box), **filters)
+    """The API list: `in_box` narrowed by `filtered`, one page of rows, newest first.
+
+    The cache keys are what decides the query: the actor's visibility (per unit, or county-wide),
+    the box, the filters (and for the rows the page). On PostgreSQL the compiled SQL is kept
+    (`core.statements`) and run as prepared statements, so a list served again with the same
+    inputs costs neither Django's compiler nor PostgreSQL's planner; the rows are always read
+    afresh. The total is `remembered_count` (see `cached_count`)."""
+    number, size = bounds(page, page_size)
     scope = (actor.can_act_in_business, actor.is_county_wide, actor.unit.pk if actor.unit else None)
-    return page_rows(qs, page, page_size, count_key=("transfers", scope, box, tuple(sorted(filters.items()))))
+    count_key = ("transfers", scope, box, tuple(sorted(filters.items())))
+    alias = Transfer.objects.db
+    if not prepared_supported(alias):
+        return page_rows(filtered(in_box(actor, box), **filters), number, size, count_key=count_key)
+
+    def compile_sql() -> _ListSQL:
+        qs = filtered(in_box(actor, box), **filters)  # validates the filters, too
+        start = (number - 1) * size
+        rows_sql, rows_params = (
+            qs.order_by("-id").values(*ROW_COLUMNS)[start : start + size].query.sql_with_params()
+        )
+        ids_sql, ids_params = qs.order_by().values("id").query.sql_with_params()
+        return _ListSQL(
+            count=(f"SELECT COUNT(*) FROM ({ids_sql}) AS listed", tuple(ids_params)),
+            rows=(rows_sql, tuple(rows_params)),
+        )
+
+    compiled = _list_sql.get((count_key, number, size), compile_sql)
+    total = remembered_count(alias, count_key, lambda: int(fetch_value(alias, *compiled.count)))
+    items = fetch_dicts(alias, *compiled.rows, json_times=True)  # rows go straight into JSON
+    _add_names(items)
+    return Page(items=items, total=total, page=number, page_size=size)
 
 
 def page_rows(
     qs: QuerySet[Transfer], page: Any, page_size: Any, *, count_key: Hashable = None
 ) -> Page[dict[str, Any]]:
-    """One page of plain rows, newest first, for the API list: the rows (PostgreSQL walks the
-    primary key backwards and stops after the page), then their unit and matter names in one
-    more query; read as dicts — building model instances would cost more than the queries. The
-    total is `cached_count` (see there; `count_key` spares it compiling the count's SQL)."""
+    """One page of plain rows, newest first: the rows (PostgreSQL walks the primary key backwards
+    and stops after the page), then their unit and matter names in one more query; read as
+    dicts — building model instances would cost more than the queries. The total is
+    `cached_count` (`count_key` spares it compiling the count's SQL)."""
     number, size = bounds(page, page_size)
     total = cached_count(qs, key=count_key)
     start = (number - 1) * size
     items = list(qs.order_by("-id").values(*ROW_COLUMNS)[start : start + size])
+    _add_names(items)
+    return Page(items=items, total=total, page=number, page_size=size)
+
+
+def _add_names(items: list[dict[str, Any]]) -> None:
     units, matters = _names(items)
     for row in items:
         row["sender__name"] = units.get(row["sender_id"], "")
         row["receiver__name"] = units.get(row["receiver_id"], "")
         row["township__name"] = units.get(row["township_id"], "")
         row["matter__code"], row["matter__name"] = matters.get(row["matter_id"], ("", ""))
-    return Page(items=items, total=total, page=number, page_size=size)
 
 
 def _names(rows: list[dict[str, Any]]) -> tuple[dict[int, str], dict[int, tuple[str, str]]]:
@@ -213,21 +257,26 @@ def _names(rows: list[dict[str, Any]]) -> tuple[dict[int, str], dict[int, tuple[
     matter_ids = sorted({r["matter_id"] for r in rows if r["matter_id"] is not None})
     if not unit_ids and not matter_ids:
         return {}, {}
-    marks = ", ".join
-    sql = (
-        f"SELECT 0, id, name, '' FROM {_UNIT_TABLE} WHERE id IN ({marks(['%s'] * len(unit_ids)) or 'NULL'}) "
-        f"UNION ALL SELECT 1, id, name, code FROM {_MATTER_TABLE} "
-        f"WHERE id IN ({marks(['%s'] * len(matter_ids)) or 'NULL'})"
-    )
+    alias = Transfer.objects.db
+    if prepared_supported(alias):  # one statement text whatever the ids: prepared once
+        rows_found = fetch_rows(alias, _NAMES_BY_ARRAY, [unit_ids, matter_ids])
+    else:
+        marks = ", ".join
+        sql = (
+            f"SELECT 0, id, name, '' FROM {_UNIT_TABLE} WHERE id IN ({marks(['%s'] * len(unit_ids)) or 'NULL'}) "
+            f"UNION ALL SELECT 1, id, name, code FROM {_MATTER_TABLE} "
+            f"WHERE id IN ({marks(['%s'] * len(matter_ids)) or 'NULL'})"
+        )
+        with connections[alias].cursor() as cursor:
+            cursor.execute(sql, [*unit_ids, *matter_ids])
+            rows_found = cursor.fetchall()
     units: dict[int, str] = {}
     matters: dict[int, tuple[str, str]] = {}
-    with connections[Transfer.objects.db].cursor() as cursor:
-        cursor.execute(sql, [*unit_ids, *matter_ids])
-        for kind, pk, name, code in cursor.fetchall():
-            if kind == 0:
-                units[pk] = name
-            else:
-                matters[pk] = (code, name)
+    for kind, pk, name, code in rows_found:
+        if kind == 0:
+            units[pk] = name
+        else:
+            matters[pk] = (code, name)
     return units, matters
 
 

@@ -91,7 +91,8 @@ def test_large_totals_are_reused_briefly_small_ones_never(world: World, monkeypa
     assert Transfer.objects.filter(status="sent").count() == 4
     assert c.get(path).json()["total"] == 3  # reused within COUNT_TTL
     assert len(queries(c, path)) == 2  # the page and its names only
-    monkeypatch.setattr(pagination, "COUNT_TTL", 0.0)
+    later = pagination.time.monotonic() + pagination.COUNT_TTL_MAX + 1
+    monkeypatch.setattr(pagination.time, "monotonic", lambda: later)  # expired
     assert c.get(path).json()["total"] == 4
     pagination._counts.clear()
 

@@ -9,14 +9,27 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 
+def default_workers() -> int:
+    return int(os.environ.get("XIEZHI_WORKERS") or (os.cpu_count() or 1) + 1)
+
+
+def default_threads() -> int:
+    # One thread per worker (gunicorn's sync worker): requests here are CPU work plus short
+    # database waits, and threads of one process queue for the interpreter lock — on 2 cores,
+    # 2 workers × 4 threads served the transfer list at a similar rate to 3 workers × 1 thread but
+    # with twice the 95th-percentile latency (benchmarks/transfers.py). Behind a reverse proxy,
+    # as in production, slow clients do not hold a worker.
+    return int(os.environ.get("XIEZHI_THREADS") or 1)
+
+
 class Command(BaseCommand):
     help = "启动平台：Web 服务与定时任务 / run the web server (gunicorn) and the in-process job scheduler"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"), help="监听地址 / bind address")
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")), help="端口 / port")
-        parser.add_argument("--workers", type=int, default=int(os.environ.get("XIEZHI_WORKERS", "2")), help="工作进程数 / workers")
-        parser.add_argument("--threads", type=int, default=int(os.environ.get("XIEZHI_THREADS", "4")), help="每个工作进程的线程数 / threads per worker")
+        parser.add_argument("--workers", type=int, default=default_workers(), help="工作进程数 / workers [CPU 数 + 1]")
+        parser.add_argument("--threads", type=int, default=default_threads(), help="每个工作进程的线程数 / threads per worker [1]")
         parser.add_argument("--no-scheduler", action="store_true", help="不启动定时任务 / do not run the scheduler")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -36,8 +49,6 @@ class Command(BaseCommand):
         config = {
             "bind": f"{options['host']}:{options['port']}",
             "workers": options["workers"],
-            # Threads let a worker serve others while one request waits on the database; above a
-            # few per worker they only queue for the interpreter lock.
             "threads": options["threads"],
             "accesslog": "-",
             "timeout": 120,
