@@ -113,6 +113,11 @@ DATABASES = {
         conn_max_age=int(os.environ.get("XIEZHI_DB_CONN_MAX_AGE", "60")),
     )
 }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool("XIEZHI_DB_PREPARED_STATEMENTS", True):
+    # Django turns psycopg's prepared statements off (for transaction-mode poolers). Its own
+    # cursors bind client-side and never prepare either way; this lets the hot reads that ask for
+    # it (xiezhi/core/statements.py) be prepared. Turn it off behind such a pooler.
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the web server and the scheduler share the embedded database.
     DATABASES["default"]["OPTIONS"] = {

@@ -219,8 +219,11 @@ def list_page(actor: Actor, box: str, page: Any, page_size: Any, **filters: Any)
         )
 
     compiled = _list_sql.get((count_key, number, size), compile_sql)
-    total = remembered_count(alias, count_key, lambda: int(fetch_value(alias, *compiled.count)))
-    items = fetch_dicts(alias, *compiled.rows, json_times=True)  # rows go straight into JSON
+    searching = bool(str(filters.get("q") or "").strip())  # a text search is planned per value
+    total = remembered_count(
+        alias, count_key, lambda: int(fetch_value(alias, *compiled.count, prepare=not searching))
+    )
+    items = fetch_dicts(alias, *compiled.rows, json_times=True, prepare=not searching)  # straight into JSON
     _add_names(items)
     return Page(items=items, total=total, page=number, page_size=size)
 
