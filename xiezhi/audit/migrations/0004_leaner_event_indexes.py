@@ -1,6 +1,7 @@
 """Fewer indexes on the audit event table (every append pays for each one): the single-column
 indexes of action, target_type and target_id (and PostgreSQL's pattern-ops copies of them) give
-way to one pattern-ops index on action and one on (target_id, target_type). The chain link's
+way to one pattern-ops index on action and one on (target_id, target_type); the account id's
+index, which no query used, goes. The chain link's
 hash loses its unique constraint (and its pattern-ops index) on PostgreSQL; SQLite keeps the
 constraint, which is part of its table definition.
 
@@ -11,7 +12,7 @@ from typing import Any
 
 from django.db import migrations, models
 
-_OLD_COLUMNS = ({"action"}, {"target_type"}, {"target_id"})
+_OLD_COLUMNS = ({"actor_user_id"}, {"action"}, {"target_type"}, {"target_id"})
 
 
 def drop_single_column_indexes(apps: Any, schema_editor: Any) -> None:
@@ -51,6 +52,11 @@ class Migration(migrations.Migration):
                 migrations.RunPython(drop_link_hash_unique, migrations.RunPython.noop),
             ],
             state_operations=[
+                migrations.AlterField(
+                    model_name="auditevent",
+                    name="actor_user_id",
+                    field=models.BigIntegerField(blank=True, null=True, verbose_name="操作账号ID"),
+                ),
                 migrations.AlterField(
                     model_name="auditchainlink",
                     name="hash",

@@ -60,7 +60,7 @@ def test_the_event_table_has_only_the_filters_indexes() -> None:
             [AuditChainLink._meta.db_table, "%(hash%"],
         )
         link_hash_indexes = cursor.fetchone()[0]
-    assert len(indexes) == 6, indexes  # primary key, time, account, unit, action, target
+    assert len(indexes) == 5, indexes  # primary key, time, unit, action, target
     assert "varchar_pattern_ops" in indexes["audit_event_action"]  # serves the prefix filter
     assert "(target_id, target_type)" in indexes["audit_event_target"]
     assert link_hash_indexes == 0
