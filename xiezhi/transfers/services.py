@@ -385,7 +385,7 @@ def return_for_revision(actor: Actor, transfer: Transfer, reason: str) -> Transf
             status=new, submitted_at=None
         ):
             raise STATE.conflict(transfer.pk, "return")
-        old, transfer.status = transfer.status, new
+        old, transfer.status, transfer.submitted_at = transfer.status, new, None
         add_event(transfer, "returned", "负责人退回修改", actor, status_from=old, status_to=new, note=text)
         record(
             actor, "transfer.returned", transfer, before={"status": old}, after={"status": new}, reason=text

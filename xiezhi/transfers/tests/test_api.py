@@ -245,3 +245,20 @@ def test_list_filters(world: World) -> None:
     assert [t["id"] for t in r["items"]] == [tid]
     r = handler.get(BASE, {"status": "open", "page_size": "1"}).json()
     assert r["total"] == 2 and len(r["items"]) == 1
+
+
+@pytest.mark.rule("R-TR-06")
+def test_the_leader_returns_a_transfer_for_revision_with_a_reason(world: World) -> None:
+    handler, tid = prepared(world)
+    post(handler, f"{BASE}/{tid}/submit")
+    leader = api(world, "township_leader")
+    r = post(leader, f"{BASE}/{tid}/return", {"reason": "  "})
+    assert r.status_code == 422 and "退回理由" in r.json()["message"]
+    assert Transfer.objects.get(pk=tid).status == "pending_approval"
+    r = post(leader, f"{BASE}/{tid}/return", {"reason": "证据照片不清晰，请补拍"})
+    assert r.status_code == 200, r.content.decode()
+    assert r.json()["status"] == "draft" and r.json()["submitted_at"] is None  # as stored
+    saved = Transfer.objects.get(pk=tid)
+    assert saved.status == "draft" and saved.submitted_at is None
+    event = AuditEvent.objects.filter(action="transfer.returned", target_id=str(tid)).get()
+    assert event.reason == "证据照片不清晰，请补拍"
