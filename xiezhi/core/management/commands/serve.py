@@ -17,8 +17,10 @@ def default_threads() -> int:
     # One thread per worker (gunicorn's sync worker): requests here are CPU work plus short
     # database waits, and threads of one process queue for the interpreter lock — on 2 cores,
     # 2 workers × 4 threads served the transfer list at a similar rate to 3 workers × 1 thread but
-    # with twice the 95th-percentile latency (benchmarks/transfers.py). Behind a reverse proxy,
-    # as in production, slow clients do not hold a worker.
+    # with twice the 95th-percentile latency (benchmarks/transfers.py). The sync worker closes each
+    # connection after its response, so new requests spread evenly over the workers; one-thread
+    # gthread workers with keep-alive tied clients to a worker and widened the tail again. Behind
+    # a reverse proxy, as in production, slow clients do not hold a worker.
     return int(os.environ.get("XIEZHI_THREADS") or 1)
 
 
