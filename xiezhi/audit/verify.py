@@ -10,6 +10,9 @@ constant memory); see benchmarks/audit.py for the time over a million events.
 from __future__ import annotations
 
 import json
+import logging
+import multiprocessing
+import os
 import queue
 import threading
 import time
@@ -26,9 +29,11 @@ from xiezhi.audit.hashing import GENESIS, HASHED_FIELDS, canonical_time, content
 from xiezhi.audit.models import AuditChainHead, AuditChainLink, AuditEvent, AuditPending
 from xiezhi.audit.selectors import require_auditor
 from xiezhi.audit.services import record
+from xiezhi.audit.verify_worker import check_range
 from xiezhi.core.actor import Actor
 
 CHUNK = 10_000
+log = logging.getLogger(__name__)
 
 DIGEST_MISMATCH = "digest_mismatch"
 LINK_MISMATCH = "link_mismatch"
@@ -225,12 +230,13 @@ def verify_chain() -> Verification:
                 # Both walks are ordered index scans; a merge join streams, a hash join spills.
                 cursor.execute("SET LOCAL enable_hashjoin = off")
                 cursor.execute("SET LOCAL jit = off")
-        result.problem = _verify(result)
+        # Other processes can share the snapshot only when this transaction is the verifier's own.
+        result.problem = _verify(result, parallel=connection.vendor == "postgresql" and own_transaction)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def _verify(result: Verification) -> Problem | None:
+def _verify(result: Verification, parallel: bool = False) -> Problem | None:
     """Two streaming walks: the links in chain order (positions, links between them, the head),
     then the events in id order with their link (content hash, link hash, events not linked).
     The problem named is the one earliest in the chain; then events missing or waiting."""
@@ -242,7 +248,7 @@ def _verify(result: Verification) -> Problem | None:
             return Problem(HEAD_MISMATCH, first[0], None, "", "审计链头记录缺失", first[1])
     else:
         result.head_seq, result.head_hash = head
-    found = [p for p in (_walk_links(result), *_walk_events(result)) if p is not None]
+    found = [p for p in (_walk_links(result), *_walk_events(result, parallel)) if p is not None]
     if found:
         # The earliest position; at a tie, what the walk along the chain saw (listed first).
         return _with_event(min(found, key=lambda p: p.seq if p.seq is not None else 1 << 62))
@@ -336,8 +342,11 @@ def _walk_links(result: Verification) -> Problem | None:
     return None
 
 
-def _event_rows() -> Iterator[tuple[int, dict[str, Any], str, int | None, str | None, str | None]]:
-    """(id, hashed fields in canonical form, content_hash, link seq, link prev_hash, link hash)."""
+def _event_rows(
+    lo: int | None = None, hi: int | None = None
+) -> Iterator[tuple[int, dict[str, Any], str, int | None, str | None, str | None]]:
+    """(id, hashed fields in canonical form, content_hash, link seq, link prev_hash, link hash),
+    of the events with lo <= id < hi when given."""
     event, link = AuditEvent._meta.db_table, AuditChainLink._meta.db_table
     postgres = connection.vendor == "postgresql"
     select = ", ".join(
@@ -348,9 +357,12 @@ def _event_rows() -> Iterator[tuple[int, dict[str, Any], str, int | None, str | 
         else f"e.{name}"
         for name in HASHED_FIELDS
     )
+    where = " AND ".join(
+        ([f"e.id >= {int(lo)}"] if lo is not None else []) + ([f"e.id < {int(hi)}"] if hi is not None else [])
+    )
     sql = (
         f"SELECT e.id, e.content_hash, l.seq, l.prev_hash, l.hash, {select} "
-        f"FROM {event} e LEFT JOIN {link} l ON l.event_id = e.id ORDER BY e.id"
+        f"FROM {event} e LEFT JOIN {link} l ON l.event_id = e.id {'WHERE ' + where if where else ''} ORDER BY e.id"
     )
     loads, width = json.loads, len(HASHED_FIELDS)
     for row in _stream(sql):
@@ -365,21 +377,48 @@ def _event_rows() -> Iterator[tuple[int, dict[str, Any], str, int | None, str | 
         yield row[0], fields, row[1], row[2], row[3], row[4]
 
 
-def _walk_events(result: Verification) -> list[Problem | None]:
-    """Each event's content hash, each link's hash over its event; then what has no link."""
+@dataclass
+class EventCheck:
+    """What one walk over (a range of) the events found; ranges walked apart are `merge`d."""
+
+    problem: Problem | None = None  # the one earliest in the chain
+    matched: int = 0
+    stale: int = 0
+    first_stale: tuple[int, dict[str, Any]] | None = None
+    pending: int = 0
+    algorithms: set[str] = field(default_factory=set)
+
+    def merge(self, other: EventCheck) -> None:
+        if other.problem is not None and (
+            self.problem is None or (other.problem.seq or 1 << 62) < (self.problem.seq or 1 << 62)
+        ):
+            self.problem = other.problem
+        self.matched += other.matched
+        self.stale += other.stale
+        if other.first_stale is not None and (
+            self.first_stale is None or other.first_stale[0] < self.first_stale[0]
+        ):
+            self.first_stale = other.first_stale
+        self.pending += other.pending
+        self.algorithms |= other.algorithms
+
+
+def check_events(lo: int | None = None, hi: int | None = None, *, limit: str) -> EventCheck:
+    """Each event's content hash and its link's hash, for the events with lo <= id < hi; events
+    without a link older than `limit` (canonical time) are stale."""
+    check = EventCheck()
     problem: Problem | None = None
-    matched, stale, first_stale = 0, 0, None
-    limit = canonical_time(timezone.now() - grace())
-    for event_id, fields, stored_content, seq, stored_prev, stored_hash in _event_rows():
+    rows = _event_rows(lo, hi)
+    for event_id, fields, stored_content, seq, stored_prev, stored_hash in rows:
         if seq is None:
             # Not linked yet: fine for a moment after commit, a finding after the grace period.
             if fields["created_at"] < limit:  # same canonical form: text order is time order
-                stale += 1
-                first_stale = first_stale or (event_id, fields)
+                check.stale += 1
+                check.first_stale = check.first_stale or (event_id, fields)
             else:
-                result.pending += 1
+                check.pending += 1
             continue
-        matched += 1
+        check.matched += 1
         if problem is not None and problem.seq is not None and problem.seq < seq:
             continue  # an earlier problem is already known; keep counting only
         algorithm = fields["algorithm"]
@@ -409,7 +448,73 @@ def _walk_events(result: Verification) -> list[Problem | None]:
                 event_id,
             )
         else:
-            result.algorithms.add(algorithm)
+            check.algorithms.add(algorithm)
+    check.problem = problem
+    return check
+
+
+# Below this many events one process is quicker than starting helpers (about a second each).
+PARALLEL_MIN_EVENTS = 200_000
+
+
+def check_events_in_parallel(limit: str) -> EventCheck | None:
+    """`check_events` split by id range over this process and helper processes that join this
+    transaction's snapshot (`pg_export_snapshot`), one per CPU: hashing is the verifier's work and
+    Python does it on one core per process. None when not worth it (few events, one CPU). A
+    helper that fails has its range checked here instead."""
+    workers = int(getattr(settings, "XIEZHI_AUDIT_VERIFY_WORKERS", 0) or os.cpu_count() or 1)
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT min(id), max(id) FROM {AuditEvent._meta.db_table}")
+        low, high = cursor.fetchone()
+        if workers < 2 or low is None or high - low + 1 < PARALLEL_MIN_EVENTS:
+            return None
+        cursor.execute("SELECT pg_export_snapshot()")
+        snapshot = cursor.fetchone()[0]
+    step = (high - low + workers) // workers
+    ranges = [(lo, min(lo + step, high + 1)) for lo in range(low, high + 1, step)]
+    context = multiprocessing.get_context("spawn")  # a fork would share this connection's socket
+    out = context.Queue()
+    helpers = [
+        context.Process(
+            target=check_range,
+            args=(snapshot, connection.settings_dict["NAME"], lo, hi, limit, out),
+            daemon=True,
+        )
+        for lo, hi in ranges[1:]
+    ]
+    for helper in helpers:
+        helper.start()
+    total = check_events(*ranges[0], limit=limit)
+    waiting = {lo: (hi, helper) for (lo, hi), helper in zip(ranges[1:], helpers, strict=True)}
+    while waiting:
+        try:
+            lo, found = out.get(timeout=1.0)
+        except queue.Empty:
+            for lo, (hi, helper) in list(waiting.items()):
+                if not helper.is_alive():  # died without a word: its range is checked here
+                    log.warning("verify helper for events from %s exited with %s", lo, helper.exitcode)
+                    del waiting[lo]
+                    total.merge(check_events(lo, hi, limit=limit))
+            continue
+        if lo not in waiting:
+            continue
+        hi, _ = waiting.pop(lo)
+        if isinstance(found, BaseException):
+            log.warning("verify helper for events from %s failed (%s); checking its range here", lo, found)
+            found = check_events(lo, hi, limit=limit)
+        total.merge(found)
+    for helper in helpers:
+        helper.join(timeout=10)
+    return total
+
+
+def _walk_events(result: Verification, parallel: bool = False) -> list[Problem | None]:
+    """Each event's content hash, each link's hash over its event; then what has no link."""
+    limit = canonical_time(timezone.now() - grace())
+    check = (parallel and check_events_in_parallel(limit)) or check_events(limit=limit)
+    result.pending += check.pending
+    result.algorithms |= check.algorithms
+    problem, matched, stale, first_stale = check.problem, check.matched, check.stale, check.first_stale
     found: list[Problem | None] = [problem]
     if matched < result.count:  # a link whose event is gone
         gone = (

@@ -195,6 +195,8 @@ XIEZHI_AUDIT_CHAIN_GRACE = int(os.environ.get("XIEZHI_AUDIT_CHAIN_GRACE", "10"))
 # PostgreSQL: after commit, a per-process thread chains audit events (off: the committing thread does).
 XIEZHI_AUDIT_CHAIN_BACKGROUND = env_bool("XIEZHI_AUDIT_CHAIN_BACKGROUND", True)
 XIEZHI_SCHEDULER = env_bool("XIEZHI_SCHEDULER", True)
+# verify-audit on PostgreSQL: processes that check events in parallel over 200,000 (0 = one per CPU).
+XIEZHI_AUDIT_VERIFY_WORKERS = int(os.environ.get("XIEZHI_AUDIT_VERIFY_WORKERS", "0"))
 # Seconds a server process keeps what an API token resolved to (account, unit, roles); 0 turns the
 # cache off. Revocations and role changes clear it at once in the process that made them; on
 # PostgreSQL a NOTIFY clears it in every other process at commit, and entries then live the
