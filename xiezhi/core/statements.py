@@ -3,9 +3,10 @@
 Building a queryset and compiling it costs Django about as much CPU as PostgreSQL spends running
 a paged list query, and PostgreSQL plans the query again on every call. For a read served many
 times with the same inputs (an inbox's first pages, a dashboard's filters), `Statements` keeps the
-SQL and parameters Django compiled, keyed by everything that decided them, and `fetch_dicts` /
-`fetch_value` run them as server-side prepared statements (psycopg prepares a statement the
-fifth time a connection runs it). Nothing but SQL text is kept: every call reads fresh rows.
+SQL and parameters Django compiled, keyed by everything that decided them, and `fetch_rows` /
+`fetch_dicts` / `fetch_value` run them as server-side prepared statements (prepared on a
+connection's first run, unless the caller passes `prepare=False`). Nothing but SQL text is kept:
+every call reads fresh rows.
 
 Entries expire after `ttl` seconds, so inputs read from the database while building the query
 (say, the townships a justice office supervises) are re-read within that time.
@@ -45,9 +46,6 @@ class Statements(Generic[T]):
             self._entries.clear()
         self._entries[key] = (now, value)
         return value
-
-    def clear(self) -> None:
-        self._entries.clear()
 
 
 def prepared_supported(alias: str) -> bool:
