@@ -156,7 +156,10 @@ class Transfer(models.Model):
         verbose_name = verbose_name_plural = "案件移送"
         ordering = ["-id"]
         indexes = [
-            # Lists: a unit's sent and received boxes, the county view, each newest first.
+            # Lists, each newest first: a unit's sent and received boxes (whole, and by status), the
+            # county view (whole, by status, by urgency, by discovery date).
+            models.Index(fields=["sender", "-id"], name="transfer_sender_id"),
+            models.Index(fields=["receiver", "-id"], name="transfer_receiver_id"),
             models.Index(fields=["sender", "status", "-id"], name="transfer_sender_status"),
             models.Index(fields=["receiver", "status", "-id"], name="transfer_receiver_status"),
             models.Index(fields=["county", "status", "-id"], name="transfer_county_status"),

@@ -10,7 +10,7 @@ import pytest
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection
 
-from xiezhi.core.statements import Statements, fetch_dicts, fetch_rows, json_time
+from xiezhi.core.statements import Statements, fetch_dicts, fetch_rows, fetch_value, json_time
 
 ENCODE = DjangoJSONEncoder().default
 
@@ -72,3 +72,11 @@ def test_prepared_reads_see_fresh_rows_and_json_times_match_the_encoder() -> Non
     stored = dict(AuditEvent.objects.filter(action="test.fresh").values_list("id", "created_at"))
     assert all(row["created_at"] == ENCODE(stored[row["id"]]) for row in rows)
     assert fetch_rows("default", "SELECT %s::int + 1", [41]) == [(42,)]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="a PostgreSQL planner setting")
+@pytest.mark.django_db
+def test_postgresql_sessions_price_random_reads_for_memory_and_ssd() -> None:
+    """settings.py sets random_page_cost 1.1 on every connection (see its comment), or leaves the
+    server's value when XIEZHI_DB_RANDOM_PAGE_COST is empty."""
+    assert fetch_value("default", "SHOW random_page_cost", []) == "1.1"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from xiezhi.transfers import selectors
 from xiezhi.transfers.tests.helpers import World, make_draft
@@ -31,3 +32,23 @@ def test_trigram_indexes_exist_on_postgresql(world: World) -> None:
         )
         names = {row[0] for row in cursor.fetchall()}
     assert names == {"transfer_party_trgm", "transfer_location_trgm", "transfer_source_reference_trgm"}
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("limit", [0, selectors.SORTED_SEARCH_LIMIT])
+def test_a_search_page_is_newest_first_whichever_plan_reads_it(
+    world: World, limit: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Few matches are read through the trigram indexes and sorted (`ORDER BY id + 0`), many by
+    walking the primary key; either way the page holds the same rows in the same order."""
+    monkeypatch.setattr(selectors, "SORTED_SEARCH_LIMIT", limit)
+    made = [make_draft(world, materials=False, party=f"滨江物流{i}号仓") for i in range(5)]
+    make_draft(world, materials=False, party="另一家公司")
+    actor = world.actor("township_handler")
+    with CaptureQueriesContext(connection) as queries:
+        page = selectors.list_page(actor, "all", 1, 3, q="滨江物流")
+    assert [row["id"] for row in page.items] == sorted((t.pk for t in made), reverse=True)[:3]
+    assert page.total == 5
+    rows_sql = [q["sql"] for q in queries.captured_queries if "LIMIT" in q["sql"]]
+    assert len(rows_sql) == 1
+    assert ('ORDER BY ("transfers_transfer"."id" +' in rows_sql[0]) is (limit > 0)
