@@ -320,8 +320,32 @@ def copy_notices_for(actor: Actor) -> QuerySet[CopyNotice]:
         return CopyNotice.objects.none()
     return (
         CopyNotice.objects.filter(unit_id=actor.unit.pk)
-        .select_related("transfer", "transfer__sender", "transfer__matter", "document", "unit")
+        .select_related("unit")
         .order_by("read_at", "-sent_at")
+    )
+
+
+def copy_notices_page(actor: Actor) -> QuerySet[CopyNotice]:
+    """`copy_notices_for` with what the copy-notice page shows of each transfer and document.
+    Only those columns: Django spent about 5 ms compiling the select of every column of the
+    four joined tables, for a page of twenty rows."""
+    return (
+        copy_notices_for(actor)
+        .select_related("transfer__sender", "transfer__matter", "document")
+        .only(
+            *(
+                "id",
+                "transfer_id",
+                "document_id",
+                "sent_at",
+                "read_at",
+                "read_by_name",
+                "unit__id",
+                "unit__name",
+            ),
+            *("transfer__party", "transfer__sender__name", "transfer__matter__name"),
+            *("document__number",),
+        )
     )
 
 

@@ -454,7 +454,7 @@ def material_file(request: HttpRequest, pk: int, material_id: int) -> HttpRespon
 def copy_notices(request: HttpRequest) -> HttpResponse:
     actor = _actor(request)
     access.require_business(actor)
-    page = paginate(selectors.copy_notices_for(actor), request.GET.get("page") or 1, 20)
+    page = paginate(selectors.copy_notices_page(actor), request.GET.get("page") or 1, 20)
     return render(request, "transfers/copy_notices.html", {"page": page})
 
 

@@ -9,6 +9,7 @@ from datetime import timedelta
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from django.utils.html import escape
 
 from xiezhi.transfers import replies
 from xiezhi.transfers.models import CopyNotice, Transfer
@@ -119,6 +120,10 @@ def test_copied_unit_reads_the_copy_notice(world: World) -> None:
     c = page(world, "other_township_handler")
     listing = c.get("/transfers/copy-notices/").content.decode()
     assert f'data-testid="copy-notice-read-{notice.pk}"' in listing
+    # What the row shows of the transfer and its document, read with the notice in one query.
+    assert notice.document is not None
+    for shown in (t.party, t.matter.name, t.sender.name, notice.document.number):
+        assert escape(shown) in listing
     assert (
         c.post(f"/transfers/copy-notices/{notice.pk}/read/", {"next": "/transfers/copy-notices/"}).status_code
         == 302
