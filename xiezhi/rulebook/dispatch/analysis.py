@@ -52,7 +52,8 @@ def analyse(text: str, lexicon: Lexicon | None = None) -> Analysis:
     lexicon = lexicon or bundled_lexicon()
     norm = strip_frame(caller_only(normalise(text)))
     toks = tuple(tokens(norm))
-    return Analysis(norm, toks, tuple(lexicon.hits(norm, toks)), tuple(lexicon.service_hits(norm)))
+    hits = tuple(lexicon.hits(norm, toks))
+    return Analysis(norm, toks, hits, tuple(lexicon.service_hits(norm, hits)))
 
 
 def matter_core(name: str) -> str:

@@ -114,7 +114,11 @@ class Lexicon:
                 best.setdefault(i, word)
         return [Hit(best[i], self.rules[i].terms) for i in sorted(best)]
 
-    def service_hits(self, text: str) -> list[str]:
+    def service_hits(self, text: str, hits: Iterable[Hit] = ()) -> list[str]:
+        """Service-request cues in the text outside the phrases the synonym rules read: in
+        "井盖丢了" the phrase 井盖丢 is the violation, so its "丢了" is not a lost-property cue."""
+        for hit in hits:
+            text = text.replace(hit.phrase, "\x00")
         return [cue for cue in self.service_cues if cue in text]
 
     def unused_terms(self, vocabulary: Iterable[str]) -> list[str]:

@@ -302,13 +302,15 @@ def _fit_none_detector(features: FloatArray, is_none: NDArray[np.bool_], seed: i
     model = LogisticRegression(C=1.0, class_weight="balanced", max_iter=1000, random_state=seed)
     model.fit(scaler.transform(features), is_none.astype(int))
     proba = model.predict_proba(scaler.transform(features))[:, 1]
-    # F1 on out-of-fold probabilities; among equal F1 the threshold nearest 0.5.
+    # F1 on out-of-fold probabilities; among equal F1 the highest threshold. Calling a report
+    # of a violation a service request leaves the violation unhandled, while a service request
+    # dispatched as a matter comes back from the unit: the first is the costlier mistake.
     best_t, best_key = 0.5, (-1.0, 0.0)
     for t in np.linspace(0.2, 0.8, 25):
         pred = proba >= t
         tp = float((pred & is_none).sum())
         f1 = 2 * tp / max(1.0, float(pred.sum() + is_none.sum()))
-        key = (round(f1, 6), -abs(t - 0.5))
+        key = (round(f1, 6), t)
         if key > best_key:
             best_t, best_key = float(t), key
     return NoneDetector(scaler, model, best_t)

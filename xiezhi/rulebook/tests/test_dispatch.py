@@ -332,3 +332,31 @@ def test_every_catalogue_field_has_cues_and_every_section_maps_to_a_field(matter
     assert {f for _, f in knowledge} == set(fields)
     with pytest.raises(ValueError, match="fields line 1"):
         FieldCues.parse("油烟 = 排风扇")  # a line before any [sections]/[fields] heading
+
+
+def test_a_service_cue_inside_a_phrase_the_synonym_list_reads_does_not_count() -> None:
+    """The cue "丢了" is lost property in 钱包丢了, but in 井盖丢了 the synonym list reads 井盖丢
+    (a missing manhole cover): those characters are the violation, not a service request."""
+    lexicon = bundled_lexicon()
+
+    def cues(text: str) -> list[str]:
+        norm = normalise(text)
+        return lexicon.service_hits(norm, lexicon.hits(norm, list(jieba.cut(norm))))
+
+    assert "丢了" in cues("我的钱包在公交站丢了，谁捡到了")
+    assert "丢了" not in cues("人行道上的井盖丢了半个月，晚上很危险")
+
+
+def test_among_equally_good_none_thresholds_the_highest_is_taken() -> None:
+    """A violation handled as a service request goes unhandled; a service request dispatched as a
+    matter comes back. Where F1 cannot tell thresholds apart, the detector says NONE less often."""
+    from xiezhi.rulebook.dispatch.training import _fit_none_detector
+
+    rng = np.random.default_rng(0)
+    # Well separated: every threshold between the classes' probabilities has F1 1.
+    matter_rows = rng.normal(-3.0, 0.2, size=(40, 7))
+    none_rows = rng.normal(3.0, 0.2, size=(10, 7))
+    detector = _fit_none_detector(
+        np.vstack([matter_rows, none_rows]), np.array([False] * 40 + [True] * 10), seed=0
+    )
+    assert detector.threshold == pytest.approx(0.8)
