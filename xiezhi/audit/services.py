@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import json
 import logging
+import math
 from typing import Any
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.utils import timezone
 
 from xiezhi.audit.chain import chain_after_commit
-from xiezhi.audit.hashing import HASHED_FIELDS, content_hash, event_fields
+from xiezhi.audit.hashing import HASHED_FIELDS, content_hash, fields_from_row
 from xiezhi.audit.models import AuditEvent, AuditPending
 from xiezhi.core.actor import Actor
 from xiezhi.core.statements import fetch_value
-from xiezhi.rulebook.masking import MaskKind, mask_mapping
+from xiezhi.rulebook.masking import MaskKind, mask_mapping, sensitive_keys_of
 
 # Personal data in before/after is masked (DESIGN §4 Audit): the rulebook's default keys
 # (id numbers, phones, addresses, bank accounts, health) plus these; secrets are redacted
@@ -34,6 +35,8 @@ SENSITIVE_KEYS: dict[str, MaskKind] = {
     "otp": MaskKind.REDACT,
     "reporter_name": MaskKind.NAME,
 }
+
+_SENSITIVE = sensitive_keys_of(SENSITIVE_KEYS)
 
 log = logging.getLogger(__name__)
 _EVENT = AuditEvent._meta.db_table
@@ -56,13 +59,47 @@ def _clean(value: Any) -> Any:
     return value
 
 
+class _NotPlain(Exception):
+    pass
+
+
+def _plain(value: Any) -> Any:
+    """`_clean(value)` when the value is made of JSON's own types only (the exact types: a
+    subclass such as an enum member may encode differently), which JSON would hand back as it
+    is; `_NotPlain` otherwise."""
+    kind = type(value)
+    if kind is str:
+        return _clean_text(value)
+    if value is None or kind is bool or kind is int:
+        return value
+    if kind is float:
+        if math.isfinite(value):
+            return value
+        raise _NotPlain  # JSON has no NaN or infinity: the slow path refuses it
+    if kind is dict:
+        out = {}
+        for key, item in value.items():
+            if type(key) is not str:
+                raise _NotPlain
+            out[_clean_text(key)] = _plain(item)
+        return out
+    if kind is list:
+        return [_plain(item) for item in value]
+    raise _NotPlain
+
+
 def _jsonable(data: dict[str, Any] | None) -> dict[str, Any] | None:
     """Masked, and reduced to plain JSON (dates, decimals, ids become strings), so the stored
     value and the hashed value are the same on every database."""
     if data is None:
         return None
-    masked = mask_mapping(data, SENSITIVE_KEYS)
-    return _clean(json.loads(json.dumps(masked, ensure_ascii=False, default=str, allow_nan=False)))
+    masked = mask_mapping(data, _SENSITIVE)
+    try:
+        # Most events carry plain values already: one walk instead of encoding, decoding and
+        # cleaning (the three were a third of an append's Python time).
+        return _plain(masked)  # type: ignore[no-any-return]
+    except _NotPlain:
+        return _clean(json.loads(json.dumps(masked, ensure_ascii=False, default=str, allow_nan=False)))
 
 
 def _describe_target(target: Any) -> tuple[str, str, str]:
@@ -92,28 +129,34 @@ def record(
     The returned event has its id and content hash; its `chain_link` appears after commit."""
     target_type, target_id, target_repr = _describe_target(target)
     name = actor_name if actor_name is not None else (str(actor) if actor else "系统")
-    event = AuditEvent(
-        actor_user_id=actor.user.pk if actor and actor.user else None,
-        actor_name=_clean_text(name)[:100],
-        unit_id=actor.unit_id if actor else None,
-        unit_name=_clean_text(actor.unit.name if actor and actor.unit else "")[:100],
-        ip=_clean_text((ip if ip is not None else (actor.ip if actor else "")) or "")[:45],
-        action=action,
-        target_type=_clean_text(target_type)[:60],
-        target_id=_clean_text(target_id)[:64],
-        target_repr=_clean_text(target_repr)[:200],
-        success=success,
-        reason=_clean_text(reason),
-        before=_jsonable(before),
-        after=_jsonable(after),
-        algorithm=settings.XIEZHI_AUDIT_HASH,
+    values: dict[str, Any] = {
+        "created_at": timezone.now(),
+        "actor_user_id": actor.user.pk if actor and actor.user else None,
+        "actor_name": _clean_text(name)[:100],
+        "unit_id": actor.unit_id if actor else None,
+        "unit_name": _clean_text(actor.unit.name if actor and actor.unit else "")[:100],
+        "ip": _clean_text((ip if ip is not None else (actor.ip if actor else "")) or "")[:45],
+        "action": action,
+        "target_type": _clean_text(target_type)[:60],
+        "target_id": _clean_text(target_id)[:64],
+        "target_repr": _clean_text(target_repr)[:200],
+        "success": success,
+        "reason": _clean_text(reason),
+        "before": _jsonable(before),
+        "after": _jsonable(after),
+        "algorithm": settings.XIEZHI_AUDIT_HASH,
+    }
+    values["content_hash"] = content_hash(
+        fields_from_row([values[f] for f in HASHED_FIELDS]), values["algorithm"]
     )
-    event.created_at = timezone.now()
-    event.content_hash = content_hash(event_fields(event), event.algorithm)
-    if connection.vendor == "postgresql" and connection.get_autocommit() and not connection.in_atomic_block:
+    # Positional arguments in field order: Django's fast way to build an instance (keyword
+    # arguments cost a tenth of an append's Python time).
+    event = AuditEvent(*[values.get(f) for f in _FIELD_ORDER])  # type: ignore[misc]  # the plugin reads *args as one field
+    conn = connections[DEFAULT_DB_ALIAS]  # looked up once: each `connection.x` is a lookup
+    if conn.vendor == "postgresql" and conn.get_autocommit() and not conn.in_atomic_block:
         # An event of its own (a sign-in, a view of personal data): the event and its queue entry
         # are one statement, which is a transaction by itself — no BEGIN and COMMIT round trips.
-        _insert_event_and_pending(event)
+        _insert_event_and_pending(event, values, conn.alias)
         try:
             chain_after_commit()
         except Exception:  # committed already: as on_commit(robust=True), the job retries
@@ -121,8 +164,8 @@ def record(
         return event
     # No savepoint when nested: a failed audit write must fail the business transaction anyway.
     with transaction.atomic(savepoint=False):
-        if connection.vendor == "postgresql":
-            _insert_event_and_pending(event)
+        if conn.vendor == "postgresql":
+            _insert_event_and_pending(event, values, conn.alias)
         else:
             event.save(force_insert=True)
             AuditPending.objects.create(event_id=event.pk)
@@ -133,6 +176,7 @@ def record(
     return event
 
 
+_FIELD_ORDER = tuple(f.attname for f in AuditEvent._meta.concrete_fields)
 _COLUMNS = (*HASHED_FIELDS, "content_hash")
 _JSON = {"before", "after"}
 _PG_INSERT = (
@@ -142,17 +186,15 @@ _PG_INSERT = (
 )
 
 
-def _insert_event_and_pending(event: AuditEvent) -> None:
+def _insert_event_and_pending(event: AuditEvent, values: dict[str, Any], alias: str) -> None:
     """The event and its queue entry in one round trip: this is all an audited business
     transaction pays for the trail (no lock is taken)."""
-    values = [
-        json.dumps(getattr(event, c), ensure_ascii=False)
-        if c in _JSON and getattr(event, c) is not None
-        else getattr(event, c)
+    params = [
+        json.dumps(values[c], ensure_ascii=False) if c in _JSON and values[c] is not None else values[c]
         for c in _COLUMNS
     ]
     # A prepared statement: PostgreSQL parses and plans the insert once per connection, and the
     # values are not quoted into SQL text in Python on every append.
-    event.pk = fetch_value(connection.alias, _PG_INSERT, values)
+    event.pk = fetch_value(alias, _PG_INSERT, params)
     event._state.adding = False
-    event._state.db = connection.alias
+    event._state.db = alias

@@ -24,6 +24,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -243,9 +244,25 @@ def _caller_kind(key: str) -> MaskKind:
     return _kind_for(k, DEFAULT_SENSITIVE_KEYS) or MaskKind.REDACT
 
 
+@dataclass(frozen=True)
+class SensitiveKeys:
+    """`mask_mapping`'s extra keys, resolved once: a caller masking many mappings with the same
+    keys (the audit trail, every event) passes this instead of resolving them on every call."""
+
+    extra: tuple[tuple[str, MaskKind], ...]
+
+
+def sensitive_keys_of(keys: Mapping[str, MaskKind | str] | Iterable[str] | None) -> SensitiveKeys:
+    if isinstance(keys, Mapping):
+        return SensitiveKeys(tuple((str(k).lower(), MaskKind(v)) for k, v in keys.items()))
+    if keys is not None:
+        return SensitiveKeys(tuple((k.lower(), _caller_kind(k)) for k in keys))
+    return SensitiveKeys(())
+
+
 def mask_mapping(
     data: Mapping[str, Any],
-    sensitive_keys: Mapping[str, MaskKind | str] | Iterable[str] | None = None,
+    sensitive_keys: SensitiveKeys | Mapping[str, MaskKind | str] | Iterable[str] | None = None,
     *,
     scan_text: bool = True,
 ) -> dict[str, Any]:
@@ -254,19 +271,14 @@ def mask_mapping(
     Keys are matched case-insensitively, exactly or by ``_suffix`` (``reporter_phone``).
     ``DEFAULT_SENSITIVE_KEYS`` always apply; ``sensitive_keys`` adds keys, either as a mapping
     key → `MaskKind` or as plain key names (``{"witness_name"}``): a name ending in ``name`` is
-    masked as a person's name, a known suffix by its kind, anything else redacted entirely.
-    Nested dicts, lists and tuples are walked (a child key without a kind inherits its parent's);
+    masked as a person's name, a known suffix by its kind, anything else redacted entirely; or as
+    `sensitive_keys_of(...)` of either, resolved once. Nested dicts, lists and tuples are walked (a child key without a kind inherits its parent's);
     other strings go through `mask_text` when ``scan_text``, because free-text fields such as a
     description may contain a phone number. Non-string values under a sensitive key are masked
     as strings; None and booleans are kept.
     """
-    if isinstance(sensitive_keys, Mapping):
-        extra = tuple((str(k).lower(), MaskKind(v)) for k, v in sensitive_keys.items())
-    elif sensitive_keys is not None:
-        extra = tuple((k.lower(), _caller_kind(k)) for k in sensitive_keys)
-    else:
-        extra = ()
-    kind_of = _key_table(extra)
+    keys = sensitive_keys if isinstance(sensitive_keys, SensitiveKeys) else sensitive_keys_of(sensitive_keys)
+    kind_of = _key_table(keys.extra)
 
     def walk(value: Any, kind: MaskKind | None) -> Any:
         if isinstance(value, Mapping):
