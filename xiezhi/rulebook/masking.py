@@ -136,6 +136,7 @@ _LABELLED_ACCOUNT = re.compile(
 _LABELLED_ADDRESS = re.compile(
     r"(?P<label>家庭住址|现住址|居住地址|户籍地址|住址|住所地|住所)(?P<sep>\s*[：:]\s*)(?P<addr>[^，,。；;、\n\r（(]+)"
 )
+_DIGIT = re.compile(r"\d")
 _LONG_NUMBER = re.compile(_NOT_ALNUM_BEFORE + r"(?:\d{17}[\dXx]|\d{15,19})" + _NOT_ALNUM_AFTER)
 _MOBILE_IN_TEXT = re.compile(
     r"(?<!\d)(?:(?:\+86|0086)[- ]?)?1[3-9]\d(?:[- ]?\d{4}){2}(?!\d)",
@@ -164,8 +165,12 @@ def mask_text(text: str) -> str:
     check, else as bank accounts; an 18-character valid credit code is left alone because
     legal persons' codes are published.
     """
-    if not text:
-        return text
+    if not text or ("住" not in text and "址" not in text and not _DIGIT.search(text)):
+        return text  # every pattern below needs a digit or an address label (住址, 地址, 住所…)
+    return _mask_all(text)
+
+
+def _mask_all(text: str) -> str:
     out = _LABELLED_ACCOUNT.sub(lambda m: m["label"] + m["sep"] + mask_bank_account(m["num"]), text)
     out = _LABELLED_ADDRESS.sub(lambda m: m["label"] + m["sep"] + mask_address(m["addr"]), out)
     out = _LONG_NUMBER.sub(_mask_long_number, out)

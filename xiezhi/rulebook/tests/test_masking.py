@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from xiezhi.rulebook.masking import (
     MaskKind,
+    _mask_all,
     mask_address,
     mask_bank_account,
     mask_id_number,
@@ -168,3 +171,36 @@ def test_mask_mapping_with_explicit_kinds_and_without_text_scan() -> None:
 
 def test_mask_mapping_unknown_plain_key_is_redacted() -> None:
     assert mask_mapping({"diagnosis": "骨折"}, ["diagnosis"]) == {"diagnosis": "***"}
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "住址：",
+                "户籍地址:",
+                "住所",
+                "账号",
+                "电话",
+                "杭州市西湖区文三路90号",
+                "13812345678",
+                "0571-87654321",
+                "330183198503120012",
+                "６２２２",
+                "张三",
+                "，",
+                "。",
+                " ",
+                "a",
+                "X",
+                "7",
+                "第2025号",
+            ]
+        ),
+        max_size=8,
+    ).map("".join)
+)
+def test_mask_text_skips_only_texts_no_pattern_can_match(text: str) -> None:
+    """The shortcut for texts without a digit or an address label gives what the patterns give."""
+    assert mask_text(text) == _mask_all(text)
