@@ -49,24 +49,14 @@ def _clean_text(value: str) -> str:
     return value.replace("\x00", "\ufffd")
 
 
-def _clean(value: Any) -> Any:
-    if isinstance(value, str):
-        return _clean_text(value)
-    if isinstance(value, dict):
-        return {_clean_text(str(k)): _clean(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_clean(v) for v in value]
-    return value
-
-
 class _NotPlain(Exception):
     pass
 
 
 def _plain(value: Any) -> Any:
-    """`_clean(value)` when the value is made of JSON's own types only (the exact types: a
-    subclass such as an enum member may encode differently), which JSON would hand back as it
-    is; `_NotPlain` otherwise."""
+    """A copy of the value with NUL replaced in every key and string, when the value is made of
+    JSON's own types only (the exact types: a subclass such as an enum member may encode
+    differently), which JSON would hand back as it is; `_NotPlain` otherwise."""
     kind = type(value)
     if kind is str:
         return _clean_text(value)
@@ -97,9 +87,11 @@ def _jsonable(data: dict[str, Any] | None) -> dict[str, Any] | None:
     try:
         # Most events carry plain values already: one walk instead of encoding, decoding and
         # cleaning (the three were a third of an append's Python time).
-        return _plain(masked)  # type: ignore[no-any-return]
+        plain: dict[str, Any] = _plain(masked)
     except _NotPlain:
-        return _clean(json.loads(json.dumps(masked, ensure_ascii=False, default=str, allow_nan=False)))
+        # Decoded JSON is plain (dumps refuses NaN and infinity), so the walk only cleans it.
+        plain = _plain(json.loads(json.dumps(masked, ensure_ascii=False, default=str, allow_nan=False)))
+    return plain
 
 
 def _describe_target(target: Any) -> tuple[str, str, str]:

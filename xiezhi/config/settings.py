@@ -126,16 +126,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_boo
     # cursors bind client-side and never prepare either way; this lets the hot reads that ask for
     # it (xiezhi/core/statements.py) be prepared. Turn it off behind such a pooler.
     DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 5
-if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and os.environ.get(
-    "XIEZHI_DB_RANDOM_PAGE_COST", "1.1"
-):
+_RANDOM_PAGE_COST = os.environ.get("XIEZHI_DB_RANDOM_PAGE_COST", "1.1")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and _RANDOM_PAGE_COST:
     # PostgreSQL's default random_page_cost (4) prices a heap page fetched by index as if it came
     # from a spinning disk. With the tables in memory or on SSD that made the planner walk the
     # whole primary key backwards for a rare search term (85 ms) instead of using its trigram
     # index (1 ms), and pass over a unit's own (sender, id) index. 1.1 is the usual SSD value;
     # an empty XIEZHI_DB_RANDOM_PAGE_COST leaves the server's setting alone.
-    cost = float(os.environ.get("XIEZHI_DB_RANDOM_PAGE_COST", "1.1"))
-    DATABASES["default"].setdefault("OPTIONS", {})["options"] = f"-c random_page_cost={cost}"
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
+        f"-c random_page_cost={float(_RANDOM_PAGE_COST)}"
+    )
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL and a busy timeout let the web server and the scheduler share the embedded database.
     DATABASES["default"]["OPTIONS"] = {

@@ -191,9 +191,10 @@ SORTED_SEARCH_LIMIT = 3000
 class _ListSQL:
     count: tuple[str, tuple[Any, ...]]
     rows: tuple[str, tuple[Any, ...]]
-    # The same rows ordered by an expression of the id: PostgreSQL can no longer walk the primary
-    # key for the order, so it collects the matches from an index and sorts them.
-    rows_sorting_matches: tuple[str, tuple[Any, ...]]
+    # For a text search, the same rows ordered by an expression of the id: PostgreSQL can no
+    # longer walk the primary key for the order, so it collects the matches from an index and
+    # sorts them.
+    rows_sorting_matches: tuple[str, tuple[Any, ...]] | None
 
 
 _list_sql: Statements[_ListSQL] = Statements()
@@ -228,11 +229,11 @@ def list_page(actor: Actor, box: str, page: Any, page_size: Any, **filters: Any)
         return _ListSQL(
             count=(f"SELECT COUNT(*) FROM ({ids_sql}) AS listed", tuple(ids_params)),
             rows=rows("-id"),
-            rows_sorting_matches=rows((F("id") + 0).desc()),
+            rows_sorting_matches=rows((F("id") + 0).desc()) if searching else None,
         )
 
-    compiled = _list_sql.get((count_key, number, size), compile_sql)
     searching = bool(str(filters.get("q") or "").strip())  # a text search is planned per value
+    compiled = _list_sql.get((count_key, number, size), compile_sql)
     total = remembered_count(
         alias, count_key, lambda: int(fetch_value(alias, *compiled.count, prepare=not searching))
     )
@@ -241,8 +242,8 @@ def list_page(actor: Actor, box: str, page: Any, page_size: Any, **filters: Any)
     # term matching a hundred transfers cost 85–160 ms instead of 1 ms through the trigram
     # indexes. The total, counted already, says which plan is right: few matches are collected
     # and sorted, many are found soonest by the walk (the planner's choice then).
-    sorting = searching and total <= SORTED_SEARCH_LIMIT
-    rows_sql = compiled.rows_sorting_matches if sorting else compiled.rows
+    sorted_rows = compiled.rows_sorting_matches
+    rows_sql = sorted_rows if sorted_rows is not None and total <= SORTED_SEARCH_LIMIT else compiled.rows
     items = fetch_dicts(alias, *rows_sql, json_times=True, prepare=not searching)  # straight into JSON
     _add_names(items)
     return Page(items=items, total=total, page=number, page_size=size)
@@ -333,18 +334,18 @@ def copy_notices_page(actor: Actor) -> QuerySet[CopyNotice]:
         copy_notices_for(actor)
         .select_related("transfer__sender", "transfer__matter", "document")
         .only(
-            *(
-                "id",
-                "transfer_id",
-                "document_id",
-                "sent_at",
-                "read_at",
-                "read_by_name",
-                "unit__id",
-                "unit__name",
-            ),
-            *("transfer__party", "transfer__sender__name", "transfer__matter__name"),
-            *("document__number",),
+            "id",
+            "transfer_id",
+            "document_id",
+            "sent_at",
+            "read_at",
+            "read_by_name",
+            "unit__id",
+            "unit__name",
+            "transfer__party",
+            "transfer__sender__name",
+            "transfer__matter__name",
+            "document__number",
         )
     )
 

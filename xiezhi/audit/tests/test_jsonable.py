@@ -17,9 +17,21 @@ from xiezhi.audit import services
 from xiezhi.audit.services import _jsonable
 
 
+def _clean(value: Any) -> Any:
+    """NUL replaced in every key and string: what the trail stores (PostgreSQL refuses NUL)."""
+    if isinstance(value, str):
+        return value.replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {_clean(str(k)): _clean(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    return value
+
+
 def _slow(data: dict[str, Any]) -> Any:
+    """The reference: masked, encoded to JSON, decoded and cleaned."""
     masked = services.mask_mapping(data, services._SENSITIVE)
-    return services._clean(json.loads(json.dumps(masked, ensure_ascii=False, default=str, allow_nan=False)))
+    return _clean(json.loads(json.dumps(masked, ensure_ascii=False, default=str, allow_nan=False)))
 
 
 class Colour(StrEnum):
