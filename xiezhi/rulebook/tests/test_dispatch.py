@@ -19,6 +19,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 import xiezhi
 from xiezhi.rulebook.dispatch import (
     BUNDLED_DEV_SET,
+    BUNDLED_HELDOUT_SETS,
+    BUNDLED_STYLE_SET,
     JSON_KEYS,
     NONE_CODE,
     NONE_REASON,
@@ -360,3 +362,44 @@ def test_among_equally_good_none_thresholds_the_highest_is_taken() -> None:
         np.vstack([matter_rows, none_rows]), np.array([False] * 40 + [True] * 10), seed=0
     )
     assert detector.threshold == pytest.approx(0.8)
+
+
+@pytest.mark.parametrize(
+    ("generic", "specific", "term"),
+    [
+        ("连续几个晚上有车来倒东西", "工地昼夜施工也不贴公告", "连续施工作业"),
+        ("我住在居民楼三楼", "居民楼楼下新开了一家饭店", "餐饮服务项目"),
+        ("在镇上菜市场买的肉", "村里有人没批就盖房", "乡村建设规划许可证"),
+        ("临时有事没去成", "路边搭了一排活动板房", "临时建设"),
+        ("浇了混凝土的地坪", "半夜还在打桩", "建筑施工噪声"),
+    ],
+)
+def test_a_generic_word_does_not_bring_the_statute_terms_of_a_violation(
+    generic: str, specific: str, term: str
+) -> None:
+    """Where a complaint happens (居民楼, 镇上) or when (连续几个晚上) is not what it is about: a
+    synonym rule's colloquial side names the act, so a time or place word alone adds nothing."""
+    lexicon = bundled_lexicon()
+
+    def terms(text: str) -> set[str]:
+        norm = normalise(text)
+        return {t for hit in lexicon.hits(norm, list(jieba.cut(norm))) for t in hit.terms}
+
+    assert term not in terms(generic)
+    assert term in terms(specific)
+
+
+@pytest.mark.parametrize("path", [BUNDLED_STYLE_SET, *BUNDLED_HELDOUT_SETS])
+def test_the_check_sets_are_labelled_with_catalogue_matters_and_fields(
+    matters: list[Matter], path: Path
+) -> None:
+    fields = {m.code: m.field for m in matters}
+    rows = load_rows(path)
+    assert len(rows) >= 20 and any(r.is_none for r in rows)
+    assert len({r.id for r in rows}) == len(rows)
+    for row in rows:
+        assert row.text.strip()
+        if row.is_none:
+            continue
+        assert row.matter_code in fields, row.id
+        assert not row.field or row.field == fields[row.matter_code], row.id
