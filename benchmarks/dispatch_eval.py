@@ -8,7 +8,8 @@ Prints, for the bundled development set (xiezhi/rulebook/dispatch/data/dispatch_
 - the bundled style-check set (dispatch_styles.csv, transcripts, elderly speech, group chats,
   several problems, consequences: never used for training or tuning), with its misses;
 - the bundled held-out sets (dispatch_heldout*.csv: spoken calls, dialect, forwarded chats,
-  written for the field-prior work and never used for training or tuning), with their misses;
+  media posts; never used for training or tuning), per source style where the file has one,
+  with their misses;
 - suggestion time p50/p95 for short texts and for long messages (MAX_CHARS characters);
 - with --ablation, k-fold without the per-matter profiles and without the synonym list.
 Figures are printed, never asserted. --json prints the `xiezhi dispatch eval --json` dict of
@@ -120,10 +121,14 @@ def main() -> None:
         print(f"    未中 {miss.gold} → {' '.join(miss.ranked)}｜{miss.text[:50]}")
 
     for path in BUNDLED_HELDOUT_SETS:
-        report = evaluate(load_rows(path), index.rank, matters)
-        print(f"\n留出集（{path.name}，口语/方言/群聊转发，不参与训练和调参）：\n  {report.summary()}")
+        held = load_rows(path)
+        report = evaluate(held, index.rank, matters)
+        print(f"\n留出集（{path.name}，不参与训练和调参）：\n  {report.summary()}")
+        for style in sorted({r.source_style for r in held if r.source_style}):
+            sub = [r for r in held if r.source_style == style]
+            print(f"    {style:12s} {evaluate(sub, index.rank, matters).summary()}")
         for miss in report.misses:
-            print(f"    未中 {miss.gold} → {' '.join(miss.ranked)}｜{miss.text[:50]}")
+            print(f"    未中 {miss.gold} → {' '.join(miss.ranked)}｜{' '.join(miss.text.split())[:50]}")
 
     short = [r.text for r in rows]
     long_texts = ["。".join(r.text for r in rows[i : i + 30])[:MAX_CHARS] for i in range(0, len(rows), 30)]
