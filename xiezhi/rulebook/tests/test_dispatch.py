@@ -38,6 +38,7 @@ from xiezhi.rulebook.dispatch import (
     suggest,
     train,
 )
+from xiezhi.rulebook.dispatch.analysis import analyse
 from xiezhi.rulebook.dispatch.lexicon import bundled_lexicon
 from xiezhi.rulebook.dispatch.scoring import char_ngrams, fast_transform
 from xiezhi.rulebook.dispatch.text import caller_only, clauses, normalise
@@ -339,14 +340,8 @@ def test_every_catalogue_field_has_cues_and_every_section_maps_to_a_field(matter
 def test_a_service_cue_inside_a_phrase_the_synonym_list_reads_does_not_count() -> None:
     """The cue "丢了" is lost property in 钱包丢了, but in 井盖丢了 the synonym list reads 井盖丢
     (a missing manhole cover): those characters are the violation, not a service request."""
-    lexicon = bundled_lexicon()
-
-    def cues(text: str) -> list[str]:
-        norm = normalise(text)
-        return lexicon.service_hits(norm, lexicon.hits(norm, list(jieba.cut(norm))))
-
-    assert "丢了" in cues("我的钱包在公交站丢了，谁捡到了")
-    assert "丢了" not in cues("人行道上的井盖丢了半个月，晚上很危险")
+    assert "丢了" in analyse("我的钱包在公交站丢了，谁捡到了").service
+    assert "丢了" not in analyse("人行道上的井盖丢了半个月，晚上很危险").service
 
 
 def test_among_equally_good_none_thresholds_the_highest_is_taken() -> None:
@@ -379,11 +374,9 @@ def test_a_generic_word_does_not_bring_the_statute_terms_of_a_violation(
 ) -> None:
     """Where a complaint happens (居民楼, 镇上) or when (连续几个晚上) is not what it is about: a
     synonym rule's colloquial side names the act, so a time or place word alone adds nothing."""
-    lexicon = bundled_lexicon()
 
     def terms(text: str) -> set[str]:
-        norm = normalise(text)
-        return {t for hit in lexicon.hits(norm, list(jieba.cut(norm))) for t in hit.terms}
+        return {t for hit in analyse(text).hits for t in hit.terms}
 
     assert term not in terms(generic)
     assert term in terms(specific)
