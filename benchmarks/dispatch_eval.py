@@ -24,6 +24,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from pathlib import Path
 
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -51,6 +52,18 @@ from xiezhi.rulebook.dispatch.text import MAX_CHARS
 DEFAULT_MATTERS = os.path.join(
     os.path.dirname(os.path.dirname(os.path.abspath(__file__))), "xiezhi", "catalogue", "data", "matters.csv"
 )
+
+
+def print_check_set(title: str, path: Path, index: DispatchIndex, matters: Sequence[Matter]) -> None:
+    """A set never trained or tuned on: overall, per source style where it has one, its misses."""
+    rows = load_rows(path)
+    report = evaluate(rows, index.rank, matters)
+    print(f"\n{title}（{path.name}，不参与训练和调参）：\n  {report.summary()}")
+    for style in sorted({r.source_style for r in rows if r.source_style}):
+        sub = [r for r in rows if r.source_style == style]
+        print(f"    {style:12s} {evaluate(sub, index.rank, matters).summary()}")
+    for miss in report.misses:
+        print(f"    未中 {miss.gold} → {' '.join(miss.ranked)}｜{' '.join(miss.text.split())[:50]}")
 
 
 def per_style(rows: Sequence[LabelledText], report: EvalReport) -> list[str]:
@@ -111,24 +124,9 @@ def main() -> None:
         print(f"  {style:8s} {report.summary()}")
 
     index = DispatchIndex(model)
-    styles = load_rows(BUNDLED_STYLE_SET)
-    report = evaluate(styles, index.rank, matters)
-    print(f"\n风格检查集（{BUNDLED_STYLE_SET.name}，不参与训练和调参）：\n  {report.summary()}")
-    for style in sorted({r.source_style for r in styles}):
-        sub = [r for r in styles if r.source_style == style]
-        print(f"    {style:12s} {evaluate(sub, index.rank, matters).summary()}")
-    for miss in report.misses:
-        print(f"    未中 {miss.gold} → {' '.join(miss.ranked)}｜{miss.text[:50]}")
-
+    print_check_set("风格检查集", BUNDLED_STYLE_SET, index, matters)
     for path in BUNDLED_HELDOUT_SETS:
-        held = load_rows(path)
-        report = evaluate(held, index.rank, matters)
-        print(f"\n留出集（{path.name}，不参与训练和调参）：\n  {report.summary()}")
-        for style in sorted({r.source_style for r in held if r.source_style}):
-            sub = [r for r in held if r.source_style == style]
-            print(f"    {style:12s} {evaluate(sub, index.rank, matters).summary()}")
-        for miss in report.misses:
-            print(f"    未中 {miss.gold} → {' '.join(miss.ranked)}｜{' '.join(miss.text.split())[:50]}")
+        print_check_set("留出集", path, index, matters)
 
     short = [r.text for r in rows]
     long_texts = ["。".join(r.text for r in rows[i : i + 30])[:MAX_CHARS] for i in range(0, len(rows), 30)]
