@@ -278,9 +278,10 @@ def mask_mapping(
     key → `MaskKind` or as plain key names (``{"witness_name"}``): a name ending in ``name`` is
     masked as a person's name, a known suffix by its kind, anything else redacted entirely; or as
     `sensitive_keys_of(...)` of either, resolved once. Nested dicts, lists and tuples are walked
-    (a child key without a kind inherits its parent's); other strings go through `mask_text` when ``scan_text``, because free-text fields such as a
-    description may contain a phone number. Non-string values under a sensitive key are masked
-    as strings; None and booleans are kept.
+    (a child key without a kind inherits its parent's); other strings go through `mask_text`
+    when ``scan_text``, because free-text fields such as a description may contain a phone
+    number. Non-string values under a sensitive key are masked as strings; None and booleans
+    are kept.
     """
     keys = sensitive_keys if isinstance(sensitive_keys, SensitiveKeys) else sensitive_keys_of(sensitive_keys)
     kind_of = _key_table(keys.extra)
